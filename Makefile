@@ -1,0 +1,48 @@
+# The front door. `make run` builds the warehouse, `make test` tests it; `make help` lists the rest.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MANIFEST := dbt_project/target/manifest.json
+DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' \) -print)
+
+.DEFAULT_GOAL := help
+.PHONY: help run test dev lint format lock clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $@
+
+# dagster-dbt reads the dbt manifest when the definitions load, so it is built before anything runs.
+$(MANIFEST): $(STAMP) $(DBT_SOURCES)
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
+	touch $@
+
+run: $(MANIFEST) ## Build the warehouse: load the seeds, check, transform, publish data/warehouse.duckdb
+	$(BIN)/python -m orchestration refresh
+
+test: $(MANIFEST) ## Run the whole test suite
+	$(BIN)/pytest
+
+dev: $(MANIFEST) ## Open the Dagster UI on http://127.0.0.1:3000
+	$(BIN)/dagster dev --host 127.0.0.1 --port 3000
+
+lint: $(STAMP) ## Check Python style
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: $(STAMP) ## Format Python code
+	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
+
+lock: ## Re-resolve requirements.lock from pyproject.toml in a scratch venv
+	rm -rf /tmp/lock-venv && $(PYTHON) -m venv /tmp/lock-venv
+	/tmp/lock-venv/bin/pip install --quiet -e '.[dev]'
+	/tmp/lock-venv/bin/pip freeze --exclude-editable > requirements.lock
+
+clean: ## Remove the venv, dbt artifacts and built data
+	rm -rf $(VENV) dbt_project/target dbt_project/logs data

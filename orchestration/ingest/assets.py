@@ -1,0 +1,56 @@
+"""One Dagster asset per seed file: seeds/<name>.csv loaded into raw.<name> of the run's working file."""
+
+import json
+
+import dagster as dg
+
+from orchestration.ingest.seed_files import SeedFileError, SeedTable, load_seed_file, seed_tables_from_manifest
+from orchestration.publish.warehouse import WarehouseResource
+from orchestration.transform.project import dbt_project
+
+PREVIEW_ROWS = 5
+
+
+def seed_tables() -> list[SeedTable]:
+    """The seed file contracts, read from the dbt sources in the project's manifest."""
+    return seed_tables_from_manifest(json.loads(dbt_project.manifest_path.read_text()))
+
+
+def build_seed_asset(table: SeedTable) -> dg.AssetsDefinition:
+    column_schema = dg.TableSchema(
+        columns=[
+            dg.TableColumn(name, data_type.lower(), description=table.column_descriptions.get(name) or None)
+            for name, data_type in table.columns.items()
+        ]
+    )
+
+    @dg.asset(
+        key=dg.AssetKey(["raw", table.name]),
+        group_name="sources",
+        kinds={"csv", "duckdb"},
+        description=f"Loads seeds/{table.file_name} into raw.{table.name}. {table.description}",
+        metadata={"dagster/column_schema": column_schema, "seed_file": table.file_name},
+    )
+    def load_seed(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        path = warehouse.seed_path(table.file_name)
+        with warehouse.connect_working(context) as connection:
+            try:
+                result = load_seed_file(connection, table, path)
+            except SeedFileError as error:
+                # A Failure is not retried and shows its description in the UI and the run's error.
+                raise dg.Failure(description=str(error), metadata={"seed_file": str(path)}) from None
+            preview = connection.execute(f'select * from raw."{table.name}" limit {PREVIEW_ROWS}').df()
+        context.log.info(f"loaded {result.row_count} rows from {path} into raw.{table.name}")
+        return dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": result.row_count,
+                "seed_file": dg.MetadataValue.path(str(path)),
+                "sha256": result.sha256,
+                "preview": dg.MetadataValue.md(preview.to_markdown(index=False)),
+            }
+        )
+
+    return load_seed
+
+
+seed_assets = [build_seed_asset(table) for table in seed_tables()]

@@ -1,0 +1,170 @@
+"""Loading one seed CSV file into the raw schema, with errors written for the person who edits the file.
+
+The expected header and column types of each file come from the dbt sources (dbt_project/models/staging/
+_sources.yml), the one contract of the seed files. DuckDB's own CSV reader does the loading with that explicit
+schema: no type sniffing (which turns a bad number into a text column without a word), strict about the number of
+fields, and every rejected line collected so that one run reports all of them.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+RAW_SCHEMA = "raw"
+MAX_REPORTED_ERRORS = 20
+
+# What a value of each column type looks like, for error messages.
+_EXPECTED_BY_TYPE = {
+    "VARCHAR": "text",
+    "DOUBLE": "a plain number such as 1.59 or 21100 (no thousands separators, units or percent signs)",
+    "DATE": "a date written YYYY-MM-DD",
+    "BOOLEAN": "true or false",
+    "BIGINT": "a whole number",
+}
+
+
+@dataclass(frozen=True)
+class SeedTable:
+    """A seed file's contract: raw.<name> is loaded from <name>.csv with exactly these columns, in this order."""
+
+    name: str
+    description: str
+    columns: dict[str, str]  # column name -> DuckDB type
+    column_descriptions: dict[str, str]
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.name}.csv"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    row_count: int
+    sha256: str
+
+
+class SeedFileError(ValueError):
+    """A seed file that cannot be loaded as it is. The message names the file, line, column and value."""
+
+
+def seed_tables_from_manifest(manifest: dict) -> list[SeedTable]:
+    """The seed file contracts declared as dbt sources in the raw schema, in a stable order."""
+    tables = []
+    for node in manifest["sources"].values():
+        if node["schema"] != RAW_SCHEMA:
+            continue
+        columns = {name: (col.get("data_type") or "").upper() for name, col in node["columns"].items()}
+        untyped = [name for name, data_type in columns.items() if not data_type]
+        if untyped:
+            raise ValueError(f"source {node['name']}: columns without a data_type in _sources.yml: {untyped}")
+        tables.append(
+            SeedTable(
+                name=node["name"],
+                description=node.get("description", ""),
+                columns=columns,
+                column_descriptions={n: c.get("description", "") for n, c in node["columns"].items()},
+            )
+        )
+    return sorted(tables, key=lambda table: table.name)
+
+
+def load_seed_file(connection: duckdb.DuckDBPyConnection, table: SeedTable, path: Path) -> LoadResult:
+    """Replace raw.<table> with the rows of the CSV file at `path`, or raise SeedFileError and change nothing."""
+    if not path.is_file():
+        raise SeedFileError(f"{path}: file not found; expected the seed file for raw.{table.name}")
+    content = path.read_bytes()
+    _check_text_and_header(content, table, path)
+
+    connection.execute(f"create schema if not exists {RAW_SCHEMA}")
+    connection.execute("begin transaction")
+    try:
+        connection.execute(
+            f"create or replace table {RAW_SCHEMA}.{_quote(table.name)} as "
+            f"select * from read_csv($path, {_read_csv_options(table)})",
+            {"path": str(path)},
+        )
+        _raise_on_rejected_lines(connection, table, path)
+        row_count = connection.execute(f"select count(*) from {RAW_SCHEMA}.{_quote(table.name)}").fetchone()[0]
+    except BaseException:
+        connection.execute("rollback")
+        raise
+    connection.execute("commit")
+    return LoadResult(row_count=row_count, sha256=hashlib.sha256(content).hexdigest())
+
+
+def _check_text_and_header(content: bytes, table: SeedTable, path: Path) -> None:
+    expected = list(table.columns)
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = content[: error.start].count(b"\n") + 1
+        raise SeedFileError(
+            f"{path}, line {line}: byte 0x{content[error.start]:02x} is not valid UTF-8; "
+            "expected the file saved as UTF-8 (CSV UTF-8 in a spreadsheet's Save As)"
+        ) from None
+    if not text.strip():
+        raise SeedFileError(f"{path}: the file is empty; expected a header line: {','.join(expected)}")
+    header = next(csv.reader([text.splitlines()[0]]))
+    header = [name.strip() for name in header]
+    if header != expected:
+        missing = [name for name in expected if name not in header]
+        unexpected = [name for name in header if name not in expected]
+        problems = []
+        if missing:
+            problems.append(f"missing column(s) {', '.join(missing)}")
+        if unexpected:
+            problems.append(f"unexpected column(s) {', '.join(unexpected)}")
+        if not problems:
+            problems.append("columns in a different order")
+        raise SeedFileError(
+            f"{path}, line 1 (header): {'; '.join(problems)}; expected exactly these columns in this order: "
+            f"{','.join(expected)}"
+        )
+
+
+def _read_csv_options(table: SeedTable) -> str:
+    columns = ", ".join(f"'{name}': '{data_type}'" for name, data_type in table.columns.items())
+    return (
+        f"columns = {{{columns}}}, header = true, auto_detect = false, delim = ',', quote = '\"', "
+        "escape = '\"', dateformat = '%Y-%m-%d', strict_mode = true, "
+        "store_rejects = true, rejects_scan = 'seed_reject_scans', rejects_table = 'seed_reject_errors'"
+    )
+
+
+def _raise_on_rejected_lines(connection: duckdb.DuckDBPyConnection, table: SeedTable, path: Path) -> None:
+    rejected = connection.execute(
+        "select line, column_idx, column_name, error_type, csv_line from seed_reject_errors order by line"
+    ).fetchall()
+    if not rejected:
+        return
+    columns = list(table.columns)
+    problems = [_describe_rejected_line(columns, table, *row) for row in rejected[:MAX_REPORTED_ERRORS]]
+    more = len(rejected) - MAX_REPORTED_ERRORS
+    if more > 0:
+        problems.append(f"... and {more} more")
+    raise SeedFileError(f"{path}: {len(rejected)} line(s) could not be read:\n  " + "\n  ".join(problems))
+
+
+def _describe_rejected_line(
+    columns: list[str], table: SeedTable, line: int, column_idx: int, column: str | None, error: str, csv_line: str
+) -> str:
+    fields = next(csv.reader([csv_line.strip("\r\n")]), [])
+    if error == "CAST":
+        value = fields[column_idx - 1] if column_idx - 1 < len(fields) else ""
+        expected = _EXPECTED_BY_TYPE.get(table.columns[column], table.columns[column])
+        return f"line {line}, column {column}: value {value!r} is not {expected}"
+    if error in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
+        return (
+            f"line {line}: {len(fields)} field(s) where {len(columns)} are expected ({','.join(columns)}); "
+            "a value containing a comma must be in double quotes"
+        )
+    return f"line {line}, column {column or '?'}: {error.lower()} in {csv_line.strip()!r}"
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'

@@ -1,0 +1,37 @@
+"""Where things are: the seeds, the dbt project, the published warehouse and the runs' working files.
+
+Each location can be moved with one environment variable; relative values resolve from the repository root, never
+from the current directory, so every entry point (make, dagster dev, pytest, a schedule) agrees.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+# The dbt installed beside this Python, so that nothing depends on the venv being activated.
+DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
+
+
+def _path_from_env(variable: str, default: str) -> Path:
+    path = Path(os.environ.get(variable) or default).expanduser()
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def seeds_dir() -> Path:
+    """The folder of curated seed CSV files (SEEDS_DIR, default seeds/)."""
+    return _path_from_env("SEEDS_DIR", "seeds")
+
+
+def warehouse_path() -> Path:
+    """The published warehouse file analysts open (WAREHOUSE_PATH, default data/warehouse.duckdb)."""
+    return _path_from_env("WAREHOUSE_PATH", "data/warehouse.duckdb")
+
+
+def work_dir() -> Path:
+    """Where runs build their working files (WORK_DIR, default a .runs folder beside the published warehouse)."""
+    default = warehouse_path().parent / ".runs"
+    return _path_from_env("WORK_DIR", str(default))
