@@ -14,7 +14,11 @@ def refresh() -> int:
 
     job = defs.resolve_job_def("refresh_warehouse")
     with dg.DagsterInstance.ephemeral() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        )
     if result.success:
         print(f"Published {WarehouseResource().published_path}")
         return 0

@@ -6,8 +6,8 @@ from dagster_dbt import DbtCliResource
 from orchestration.ingest.assets import seed_assets
 from orchestration.publish.assets import published_warehouse
 from orchestration.publish.warehouse import START_FROM_TAG, WarehouseResource
-from orchestration.transform.assets import dbt_models
 from orchestration.settings import DBT_EXECUTABLE
+from orchestration.transform.assets import dbt_models
 from orchestration.transform.project import dbt_project
 
 refresh_warehouse = dg.define_asset_job(
@@ -17,8 +17,10 @@ refresh_warehouse = dg.define_asset_job(
     tags={START_FROM_TAG: "empty"},
 )
 
+ALL_ASSETS = [*seed_assets, dbt_models, published_warehouse]
+
 defs = dg.Definitions(
-    assets=[*seed_assets, dbt_models, published_warehouse],
+    assets=ALL_ASSETS,
     jobs=[refresh_warehouse],
     resources={
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),

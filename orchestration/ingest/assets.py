@@ -4,7 +4,12 @@ import json
 
 import dagster as dg
 
-from orchestration.ingest.seed_files import SeedFileError, SeedTable, load_seed_file, seed_tables_from_manifest
+from orchestration.ingest.seed_files import (
+    SeedFileError,
+    SeedTable,
+    load_seed_file,
+    seed_tables_from_manifest,
+)
 from orchestration.publish.warehouse import WarehouseResource
 from orchestration.transform.project import dbt_project
 

@@ -89,7 +89,9 @@ def load_seed_file(connection: duckdb.DuckDBPyConnection, table: SeedTable, path
             {"path": str(path)},
         )
         _raise_on_rejected_lines(connection, table, path)
-        row_count = connection.execute(f"select count(*) from {RAW_SCHEMA}.{_quote(table.name)}").fetchone()[0]
+        row_count = connection.execute(f"select count(*) from {RAW_SCHEMA}.{_quote(table.name)}").fetchone()[
+            0
+        ]
     except BaseException:
         connection.execute("rollback")
         raise
@@ -151,7 +153,13 @@ def _raise_on_rejected_lines(connection: duckdb.DuckDBPyConnection, table: SeedT
 
 
 def _describe_rejected_line(
-    columns: list[str], table: SeedTable, line: int, column_idx: int, column: str | None, error: str, csv_line: str
+    columns: list[str],
+    table: SeedTable,
+    line: int,
+    column_idx: int,
+    column: str | None,
+    error: str,
+    csv_line: str,
 ) -> str:
     fields = next(csv.reader([csv_line.strip("\r\n")]), [])
     if error == "CAST":

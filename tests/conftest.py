@@ -1,0 +1,66 @@
+"""Shared fixtures: temporary warehouses built by real Dagster runs of the real assets, dbt and DuckDB."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from dagster_dbt import DbtCliResource
+
+from orchestration.definitions import ALL_ASSETS
+from orchestration.publish.warehouse import START_FROM_TAG, WarehouseResource
+from orchestration.settings import DBT_EXECUTABLE, REPO_ROOT
+from orchestration.transform.project import dbt_project
+
+REPO_SEEDS = REPO_ROOT / "seeds"
+
+
+def make_warehouse(root: Path, seeds_dir: Path = REPO_SEEDS) -> WarehouseResource:
+    return WarehouseResource(
+        seeds_dir=str(seeds_dir),
+        published_path=str(root / "data" / "warehouse.duckdb"),
+        work_dir=str(root / "data" / ".runs"),
+    )
+
+
+def refresh(warehouse: WarehouseResource, **kwargs) -> dg.ExecuteInProcessResult:
+    """A full refresh of `warehouse`, in process, as the refresh_warehouse job runs it."""
+    return dg.materialize(
+        ALL_ASSETS,
+        resources={
+            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
+            "warehouse": warehouse,
+        },
+        tags={START_FROM_TAG: "empty"},
+        raise_on_error=False,
+        **kwargs,
+    )
+
+
+def copy_seeds(destination: Path) -> Path:
+    shutil.copytree(REPO_SEEDS, destination)
+    return destination
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory) -> Path:
+    """The repository's seeds, refreshed once into a temporary published warehouse; returns its path."""
+    warehouse = make_warehouse(tmp_path_factory.mktemp("built"))
+    result = refresh(warehouse)
+    assert result.success, "the refresh of the repository's seeds failed"
+    return Path(warehouse.published_path)
+
+
+@pytest.fixture()
+def warehouse_sql(built_warehouse):
+    """Run a query on the built warehouse, read-only, and return its rows."""
+    connection = duckdb.connect(str(built_warehouse), read_only=True)
+
+    def run(query: str, parameters=None) -> list[tuple]:
+        return connection.execute(query, parameters or []).fetchall()
+
+    yield run
+    connection.close()

@@ -1,0 +1,157 @@
+"""A full refresh of the repository's seeds into a temporary warehouse, queried as an analyst would."""
+
+import json
+import subprocess
+
+import duckdb
+import pytest
+
+from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, REPO_ROOT
+
+# Every figure of the two source documents: (indicator, value as reported, unit as reported, qualifier, period end).
+SOURCE_FIGURES = [
+    ("ai_core_industry_value", 1.2, "trillion_CNY", "more_than", "2025-12-31"),
+    ("ai_inference_data_volume", 101.34, "EB", "exact", "2025-12-31"),
+    ("ai_training_data_volume", 101.34, "EB", "less_than", "2025-12-31"),
+    ("ai_daily_token_calls", 1, "trillion_tokens_per_day", "more_than", "2025-01-01"),
+    ("ai_daily_token_calls", 100, "trillion_tokens_per_day", "exact", "2025-12-31"),
+    ("ai_token_calls_cumulative", 21100, "trillion_tokens", "about", "2025-12-31"),
+    ("intelligent_computing_capacity", 1.59, "million_PFLOPS", "exact", "2025-12-31"),
+    ("high_quality_datasets", 110000, "count", "more_than", "2025-12-31"),
+    ("hub_share_of_new_computing", 80, "percent", "more_than", "2025-12-31"),
+    ("info_services_fai_growth_yoy", 28.4, "percent", "exact", "2025-12-31"),
+    ("digital_economy_core_gdp_share", 10.5, "percent", "more_than", "2025-12-31"),
+    ("intelligent_computing_growth_yoy", 40, "percent", "more_than", "2025-12-31"),
+    ("total_computing_growth_yoy", 30, "percent", "about", "2025-12-31"),
+    ("intelligent_computing_capacity", 788, "EFLOPS", "exact", "2025-06-30"),
+    ("intelligent_computing_capacity", 90, "EFLOPS", "exact", "2024-12-31"),
+    ("total_computing_capacity", 280, "EFLOPS", "exact", "2024-12-31"),
+    ("intelligent_computing_share", 32, "percent", "exact", "2024-12-31"),
+    ("innovative_computing_projects", 23000, "count", "more_than", "2025-08-22"),
+    ("provincial_platforms_integrated", 10, "count", "exact", "2025-08-22"),
+    ("operator_computing_investment_growth", 20, "percent", "more_than", "2025-12-31"),
+    ("ai_gdp_contribution", 11, "trillion_CNY", "more_than", "2035-12-31"),
+]
+
+
+def test_total_computing_capacity_2024_is_280_eflops(warehouse_sql):
+    assert warehouse_sql(
+        "select value_canonical, canonical_unit, period_end::varchar from marts.fct_indicator_observation "
+        "where indicator_code = 'total_computing_capacity'"
+    ) == [(280.0, "EFLOPS", "2024-12-31")]
+
+
+def test_1_59_million_pflops_is_1590_eflops(warehouse_sql):
+    assert warehouse_sql(
+        "select value_reported, unit_reported, value_canonical, canonical_unit "
+        "from marts.fct_indicator_observation where source_id = 'ndrs_2025' "
+        "and indicator_code = 'intelligent_computing_capacity'"
+    ) == [(1.59, "million_PFLOPS", pytest.approx(1590.0), "EFLOPS")]
+
+
+@pytest.mark.parametrize(("indicator", "value", "unit", "qualifier", "period_end"), SOURCE_FIGURES)
+def test_every_figure_of_the_source_documents_is_in_the_warehouse(
+    warehouse_sql, indicator, value, unit, qualifier, period_end
+):
+    rows = warehouse_sql(
+        "select count(*) from marts.fct_indicator_observation where indicator_code = ? and value_reported = ? "
+        "and unit_reported = ? and qualifier = ? and period_end = ?::date",
+        [indicator, value, unit, qualifier, period_end],
+    )
+    assert rows == [(1,)]
+
+
+def test_the_warehouse_holds_exactly_the_source_figures(warehouse_sql):
+    assert warehouse_sql("select count(*) from marts.fct_indicator_observation") == [(len(SOURCE_FIGURES),)]
+
+
+def test_every_observation_joins_its_indicator_source_geography_unit_and_dates(warehouse_sql):
+    joined = warehouse_sql(
+        """
+        select count(*)
+        from marts.fct_indicator_observation as fact
+        inner join marts.dim_indicator using (indicator_code)
+        inner join marts.dim_source using (source_id)
+        inner join marts.dim_geography using (geography_code)
+        inner join marts.dim_unit on fact.unit_reported = dim_unit.unit_code
+        inner join marts.dim_date as start_day on fact.period_start = start_day.date_day
+        inner join marts.dim_date as end_day on fact.period_end = end_day.date_day
+        where dim_indicator.canonical_unit = fact.canonical_unit
+        """
+    )
+    assert joined == [(len(SOURCE_FIGURES),)]
+
+
+def test_qualifiers_become_bounds(warehouse_sql):
+    bounds = dict(
+        (row[0], row[1:])
+        for row in warehouse_sql(
+            "select observation_id, lower_bound_canonical, upper_bound_canonical "
+            "from marts.fct_indicator_observation"
+        )
+    )
+    assert bounds["nda24-total-capacity-2024"] == (279.5, 280.5)
+    assert bounds["ndrs25-datasets-2025"] == (110000.0, None)
+    assert bounds["ndrs25-hub-share-2025"] == (80.0, 100.0)
+    assert bounds["ndrs25-training-data-2025"] == (0.0, pytest.approx(101.34e18))
+
+
+def test_computing_power_mart_shows_the_2024_share(warehouse_sql):
+    row = warehouse_sql(
+        "select intelligent_capacity_eflops, total_capacity_eflops, reported_intelligent_share_percent, "
+        "implied_intelligent_share_percent, intelligent_capacity_source_id, total_capacity_source_id "
+        "from marts.mart_computing_power where as_of_date = '2024-12-31' and geography_code = 'CN'"
+    )
+    assert row == [(90.0, 280.0, 32.0, pytest.approx(32.142857), "ccpc_2025", "nda_computing_2024")]
+
+
+def test_schemas_are_exactly_the_layers(warehouse_sql):
+    schemas = {row[0] for row in warehouse_sql("select distinct table_schema from information_schema.tables")}
+    assert schemas == {"raw", "staging", "intermediate", "marts"}
+
+
+def test_published_file_is_complete_without_a_wal(built_warehouse):
+    assert not built_warehouse.with_name(built_warehouse.name + ".wal").exists()
+
+
+def test_the_dbt_unit_tests_pass(built_warehouse, tmp_path):
+    # dbt unit tests need the upstream relations to exist: run them on a copy of the built warehouse.
+    scratch = tmp_path / built_warehouse.name
+    scratch.write_bytes(built_warehouse.read_bytes())
+    completed = subprocess.run(
+        [
+            str(DBT_EXECUTABLE),
+            "test",
+            "--select",
+            "test_type:unit",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(tmp_path / "target"),
+            "--vars",
+            json.dumps({"warehouse_path": str(scratch)}),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:]
+    assert "PASS=2" in completed.stdout
+
+
+def test_the_command_line_refresh_publishes_to_warehouse_path(tmp_path):
+    published = tmp_path / "custom" / "warehouse.duckdb"
+    completed = subprocess.run(
+        [str(DBT_EXECUTABLE.with_name("python")), "-m", "orchestration", "refresh"],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "WAREHOUSE_PATH": str(published)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    with duckdb.connect(str(published), read_only=True) as connection:
+        indicators = connection.execute("select count(*) from marts.dim_indicator").fetchone()[0]
+    assert indicators == len((REPO_ROOT / "seeds" / "indicators.csv").read_text().strip().splitlines()) - 1
+    assert not (REPO_ROOT / "custom").exists()
