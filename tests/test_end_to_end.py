@@ -86,8 +86,7 @@ def test_qualifiers_become_bounds(warehouse_sql):
     bounds = dict(
         (row[0], row[1:])
         for row in warehouse_sql(
-            "select observation_id, lower_bound_canonical, upper_bound_canonical "
-            "from marts.fct_indicator_observation"
+            "select observation_id, lower_bound_canonical, upper_bound_canonical from marts.fct_indicator_observation"
         )
     )
     assert bounds["nda24-total-capacity-2024"] == (279.5, 280.5)

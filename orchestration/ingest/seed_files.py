@@ -89,9 +89,7 @@ def load_seed_file(connection: duckdb.DuckDBPyConnection, table: SeedTable, path
             {"path": str(path)},
         )
         _raise_on_rejected_lines(connection, table, path)
-        row_count = connection.execute(f"select count(*) from {RAW_SCHEMA}.{_quote(table.name)}").fetchone()[
-            0
-        ]
+        row_count = connection.execute(f"select count(*) from {RAW_SCHEMA}.{_quote(table.name)}").fetchone()[0]
     except BaseException:
         connection.execute("rollback")
         raise

@@ -18,11 +18,7 @@ MART_KEYS = [key for key in dbt_models.keys if key.path[0] == "marts"]
         "in one atomic rename. Readers holding the previous file keep reading it until they reconnect."
     ),
 )
-def published_warehouse(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
+def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     path = warehouse.publish(context.run_id)
     context.log.info(f"published {path}")
-    return dg.MaterializeResult(
-        metadata={"path": dg.MetadataValue.path(str(path)), "size_bytes": path.stat().st_size}
-    )
+    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path)), "size_bytes": path.stat().st_size})

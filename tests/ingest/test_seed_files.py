@@ -12,15 +12,10 @@ from orchestration.ingest.seed_files import SeedFileError, load_seed_file, seed_
 from orchestration.transform.project import dbt_project
 from tests.conftest import REPO_SEEDS
 
-TABLES = {
-    table.name: table
-    for table in seed_tables_from_manifest(json.loads(dbt_project.manifest_path.read_text()))
-}
+TABLES = {table.name: table for table in seed_tables_from_manifest(json.loads(dbt_project.manifest_path.read_text()))}
 OBSERVATIONS = TABLES["observations"]
 HEADER = ",".join(OBSERVATIONS.columns)
-GOOD_ROW = (
-    "x-1,total_computing_capacity,CN,nda_computing_2024,2024-12-31,2024-12-31,stock,280,EFLOPS,exact,false,"
-)
+GOOD_ROW = "x-1,total_computing_capacity,CN,nda_computing_2024,2024-12-31,2024-12-31,stock,280,EFLOPS,exact,false,"
 
 
 @pytest.fixture()
@@ -45,9 +40,7 @@ def test_each_seed_file_loads_with_its_declared_types(connection, name):
     table = TABLES[name]
     result = load_seed_file(connection, table, REPO_SEEDS / table.file_name)
 
-    data_lines = [
-        line for line in (REPO_SEEDS / table.file_name).read_text().splitlines()[1:] if line.strip()
-    ]
+    data_lines = [line for line in (REPO_SEEDS / table.file_name).read_text().splitlines()[1:] if line.strip()]
     assert result.row_count == len(data_lines) > 0
     loaded_types = {row[0]: row[1] for row in connection.execute(f"describe raw.{name}").fetchall()}
     assert loaded_types == table.columns
@@ -79,9 +72,7 @@ def test_an_unparsable_number_names_line_column_value_and_what_was_expected(conn
 
 
 def test_a_bad_date_is_reported(connection, tmp_path):
-    path = write(
-        tmp_path, f"{HEADER}\n{GOOD_ROW.replace('2024-12-31,2024-12-31', '2024-12-31,31/12/2024')}\n"
-    )
+    path = write(tmp_path, f"{HEADER}\n{GOOD_ROW.replace('2024-12-31,2024-12-31', '2024-12-31,31/12/2024')}\n")
 
     with pytest.raises(SeedFileError, match=r"line 2, column period_end: value '31/12/2024' is not a date"):
         load_seed_file(connection, OBSERVATIONS, path)
@@ -124,6 +115,4 @@ def test_a_failed_load_leaves_the_previous_table_as_it_was(connection, tmp_path)
     with pytest.raises(SeedFileError):
         load_seed_file(connection, OBSERVATIONS, bad)
 
-    assert connection.execute("select observation_id, value from raw.observations").fetchall() == [
-        ("x-1", 280.0)
-    ]
+    assert connection.execute("select observation_id, value from raw.observations").fetchall() == [("x-1", 280.0)]
