@@ -1,4 +1,4 @@
-"""Command line: `python -m orchestration refresh` builds and publishes the warehouse (what `make run` calls)."""
+"""Command line: `python -m orchestration refresh` builds, checks and publishes the warehouse (`make run`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import dagster as dg
 def refresh() -> int:
     from orchestration.definitions import defs
     from orchestration.publish.warehouse import WarehouseResource
+    from orchestration.quality import report
 
+    warehouse = WarehouseResource()
     job = defs.resolve_job_def("refresh_warehouse")
     with dg.DagsterInstance.ephemeral() as instance:
         result = job.execute_in_process(
@@ -19,15 +21,33 @@ def refresh() -> int:
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         )
+        records = report.run_check_records(instance, result.run_id)
     if result.success:
-        print(f"Published {WarehouseResource().published_path}")
+        tally = report.counts(records)
+        print(f"\nPublished {warehouse.published_path}")
+        print(f"Checks: {tally['passed']} passed, {tally['warned']} warned, {tally['failed']} failed.")
+        for record in records:
+            if record.outcome == "warned":
+                print(
+                    f"  warning, {record.asset} {record.check_name}:\n    " + record.description.replace("\n", "\n    ")
+                )
+        print(f"Quality report: {warehouse.report_path()}")
         return 0
+
+    report_path = report.write_markdown(warehouse.report_path(), result.run_id, records, published=False)
     print("\nThe refresh failed; the published warehouse is unchanged.", file=sys.stderr)
+    for record in records:
+        if record.outcome == "failed":
+            print(
+                f"  {record.asset} {record.check_name}:\n    " + record.description.replace("\n", "\n    "),
+                file=sys.stderr,
+            )
     for event in result.all_events:
         if event.is_step_failure:
             error = event.step_failure_data.error
             message = error.message.strip() if error else "unknown error"
-            print(f"  {event.step_key}: {message}", file=sys.stderr)
+            print(f"  step {event.step_key} failed: {message}", file=sys.stderr)
+    print(f"Quality report: {report_path}", file=sys.stderr)
     return 1
 
 

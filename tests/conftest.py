@@ -8,12 +8,10 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from dagster_dbt import DbtCliResource
 
-from orchestration.definitions import ALL_ASSETS
-from orchestration.publish.warehouse import START_FROM_TAG, WarehouseResource
-from orchestration.settings import DBT_EXECUTABLE, REPO_ROOT
-from orchestration.transform.project import dbt_project
+from orchestration.definitions import build_definitions
+from orchestration.publish.warehouse import WarehouseResource
+from orchestration.settings import REPO_ROOT
 
 REPO_SEEDS = REPO_ROOT / "seeds"
 
@@ -27,17 +25,9 @@ def make_warehouse(root: Path, seeds_dir: Path = REPO_SEEDS) -> WarehouseResourc
 
 
 def refresh(warehouse: WarehouseResource, **kwargs) -> dg.ExecuteInProcessResult:
-    """A full refresh of `warehouse`, in process, as the refresh_warehouse job runs it."""
-    return dg.materialize(
-        ALL_ASSETS,
-        resources={
-            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
-            "warehouse": warehouse,
-        },
-        tags={START_FROM_TAG: "empty"},
-        raise_on_error=False,
-        **kwargs,
-    )
+    """A run of the refresh_warehouse job on `warehouse`, in process."""
+    job = build_definitions(warehouse).resolve_job_def("refresh_warehouse")
+    return job.execute_in_process(raise_on_error=False, **kwargs)
 
 
 def copy_seeds(destination: Path) -> Path:

@@ -104,9 +104,9 @@ def test_computing_power_mart_shows_the_2024_share(warehouse_sql):
     assert row == [(90.0, 280.0, 32.0, pytest.approx(32.142857), "ccpc_2025", "nda_computing_2024")]
 
 
-def test_schemas_are_exactly_the_layers(warehouse_sql):
+def test_schemas_are_exactly_the_layers_and_the_audit_area(warehouse_sql):
     schemas = {row[0] for row in warehouse_sql("select distinct table_schema from information_schema.tables")}
-    assert schemas == {"raw", "staging", "intermediate", "marts"}
+    assert schemas == {"raw", "staging", "intermediate", "marts", "audit"}
 
 
 def test_published_file_is_complete_without_a_wal(built_warehouse):

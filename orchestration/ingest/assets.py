@@ -58,4 +58,41 @@ def build_seed_asset(table: SeedTable) -> dg.AssetsDefinition:
     return load_seed
 
 
+def build_input_contract_check(table: SeedTable) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=dg.AssetKey(["raw", table.name]),
+        name="input_contract",
+        blocking=True,
+        additional_deps=[dg.AssetKey(["raw", name]) for name in sorted(table.referenced_tables)],
+        description=(
+            f"Great Expectations contract of seeds/{table.file_name} (the meta entries in _sources.yml): required "
+            "values, accepted values, codes that exist in the other seed files, ordered periods, limits. A violation "
+            "stops the run before anything is built from the file."
+        ),
+    )
+    def input_contract(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        from orchestration.ingest.contracts import check_seed_table, record_outcome  # imports Great Expectations
+
+        with warehouse.connect_working(context) as connection:
+            outcome = check_seed_table(connection, table, warehouse.seed_path(table.file_name))
+            record_outcome(connection, context.run.run_id, outcome)
+        if not outcome.passed:
+            context.log.error(outcome.summary())
+        return dg.AssetCheckResult(
+            passed=outcome.passed,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=outcome.summary(),
+            metadata={
+                "expectations": outcome.expectation_count,
+                "violations": len(outcome.violations),
+                "first_violations": dg.MetadataValue.md(
+                    "\n".join(f"- {v.sentence(table.file_name)}" for v in outcome.violations[:20]) or "none"
+                ),
+            },
+        )
+
+    return input_contract
+
+
 seed_assets = [build_seed_asset(table) for table in seed_tables()]
+input_contract_checks = [build_input_contract_check(table) for table in seed_tables()]

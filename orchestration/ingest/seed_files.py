@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -36,6 +36,28 @@ class SeedTable:
     description: str
     columns: dict[str, str]  # column name -> DuckDB type
     column_descriptions: dict[str, str]
+    unique_key: tuple[str, ...] = ()
+    column_contracts: dict[str, dict] = field(default_factory=dict)  # column -> its `meta` in _sources.yml
+
+    @property
+    def needs_units_and_indicators(self) -> bool:
+        """Whether a contract compares values with their unit's factor or their indicator's limits."""
+        return any(
+            contract.get("within_indicator_limits") or contract.get("same_quantity_kind_as")
+            for contract in self.column_contracts.values()
+        )
+
+    @property
+    def referenced_tables(self) -> set[str]:
+        """Other seed tables this one's values must be found in."""
+        tables = {
+            contract["references"].split(".")[0]
+            for contract in self.column_contracts.values()
+            if "references" in contract
+        }
+        if self.needs_units_and_indicators:
+            tables |= {"indicators", "units"}
+        return tables - {self.name}
 
     @property
     def file_name(self) -> str:
@@ -68,6 +90,8 @@ def seed_tables_from_manifest(manifest: dict) -> list[SeedTable]:
                 description=node.get("description", ""),
                 columns=columns,
                 column_descriptions={n: c.get("description", "") for n, c in node["columns"].items()},
+                unique_key=tuple(node.get("meta", {}).get("unique_key", ())),
+                column_contracts={n: dict(c.get("meta") or {}) for n, c in node["columns"].items()},
             )
         )
     return sorted(tables, key=lambda table: table.name)

@@ -1,8 +1,10 @@
 """Publishing: the run's working file, once every model is built and checked, becomes the published warehouse."""
 
 import dagster as dg
+import duckdb
 
 from orchestration.publish.warehouse import WarehouseResource
+from orchestration.quality import report
 from orchestration.transform.assets import dbt_models
 
 MART_KEYS = [key for key in dbt_models.keys if key.path[0] == "marts"]
@@ -14,11 +16,30 @@ MART_KEYS = [key for key in dbt_models.keys if key.path[0] == "marts"]
     group_name="publish",
     kinds={"duckdb"},
     description=(
-        "The warehouse analysts open: this run's working file, checkpointed and moved onto the published path "
-        "in one atomic rename. Readers holding the previous file keep reading it until they reconnect."
+        "The warehouse analysts open: this run's working file, with the run's check results in audit.check_results, "
+        "checkpointed and moved onto the published path in one atomic rename, and the quality report written beside "
+        "it. Readers holding the previous file keep reading it until they reconnect."
     ),
 )
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    records = report.run_check_records(context.instance, context.run_id)
+    failed = [record for record in records if record.outcome == "failed"]
+    if failed:
+        # Blocking checks normally stop the run before this step; this guards checks defined without blocking.
+        raise dg.Failure(
+            description="not published: failed checks: " + ", ".join(f"{r.asset} {r.check_name}" for r in failed)
+        )
+    with duckdb.connect(str(warehouse.working_path(context.run_id))) as connection:
+        report.record_in_warehouse(connection, context.run_id, records)
     path = warehouse.publish(context.run_id)
-    context.log.info(f"published {path}")
-    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path)), "size_bytes": path.stat().st_size})
+    report_path = report.write_markdown(warehouse.report_path(), context.run_id, records, published=True)
+    tally = report.counts(records)
+    context.log.info(f"published {path}; checks {tally}; report {report_path}")
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(path)),
+            "size_bytes": path.stat().st_size,
+            "quality_report": dg.MetadataValue.path(str(report_path)),
+            **{f"checks_{outcome}": count for outcome, count in tally.items()},
+        }
+    )

@@ -17,6 +17,7 @@ import dagster as dg
 import duckdb
 
 from orchestration import settings
+from orchestration.quality.report import REPORT_NAME
 
 # Run tag saying where a run's working file starts: "empty" for a full rebuild, otherwise a copy of the published
 # file, so a run that rebuilds only part of the warehouse still publishes all of it.
@@ -32,6 +33,10 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def working_path(self, run_id: str) -> Path:
         return Path(self.work_dir) / run_id / Path(self.published_path).name
+
+    def report_path(self) -> Path:
+        """The quality report of the latest run, beside the published warehouse."""
+        return Path(self.published_path).with_name(REPORT_NAME)
 
     def seed_path(self, file_name: str) -> Path:
         return Path(self.seeds_dir) / file_name
@@ -50,10 +55,12 @@ class WarehouseResource(dg.ConfigurableResource):
         return path
 
     @contextmanager
-    def connect_working(self, context: dg.AssetExecutionContext) -> Iterator[duckdb.DuckDBPyConnection]:
+    def connect_working(
+        self, context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection to this run's working file."""
         start_from = context.run.tags.get(START_FROM_TAG, "published")
-        path = self.prepare_working_file(context.run_id, start_from)
+        path = self.prepare_working_file(context.run.run_id, start_from)
         connection = duckdb.connect(str(path))
         try:
             yield connection

@@ -1,0 +1,64 @@
+-- part_within_whole: the part does not exceed the whole on the rule's date (expected: anywhere up to the whole).
+with
+
+rules as (
+    select
+        *,
+        'on ' || cast(period_end as {{ dbt.type_string() }}) as period_text
+    from {{ ref('stg_seeds__reconciliation_rules') }}
+    where rule_type = 'part_within_whole'
+),
+
+figures as (
+    select * from {{ ref('int_observations_bounded') }}
+),
+
+combinations as (
+    select
+        rules.rule_id,
+        rules.period_end,
+        concat_ws(', ', part.observation_id, whole.observation_id) as observation_ids,
+        concat_ws(', ', part.source_id, whole.source_id) as source_ids,
+        part.value_canonical as observed_value,
+        part.lower_bound_canonical as observed_lower,
+        part.upper_bound_canonical as observed_upper,
+        whole.value_canonical as expected_value,
+        cast(null as double) as expected_lower,
+        whole.upper_bound_canonical as expected_upper,
+        part.canonical_unit,
+        {{ figure_text('part') }} || ' as a part of ' || {{ figure_text('whole') }} as finding,
+        concat_ws(
+            '; ',
+            {{ missing_figure_text('part', 'subject_indicator_code') }},
+            {{ missing_figure_text('whole', 'reference_indicator_code') }}
+        ) as missing
+    from rules
+    left join figures as part
+        on part.indicator_code = rules.subject_indicator_code
+        and part.geography_code = rules.geography_code
+        and part.period_end = rules.period_end
+    left join figures as whole
+        on whole.indicator_code = rules.reference_indicator_code
+        and whole.geography_code = rules.geography_code
+        and whole.period_end = rules.period_end
+),
+
+final as (
+    select
+        rule_id,
+        period_end,
+        observation_ids,
+        source_ids,
+        observed_value,
+        observed_lower,
+        observed_upper,
+        expected_value,
+        expected_lower,
+        expected_upper,
+        canonical_unit,
+        finding,
+        nullif(missing, '') as missing
+    from combinations
+)
+
+select * from final

@@ -1,0 +1,72 @@
+-- share_of_total: the part agrees with share × whole, for every combination of the three figures on the rule's date.
+with
+
+rules as (
+    select
+        *,
+        'on ' || cast(period_end as {{ dbt.type_string() }}) as period_text
+    from {{ ref('stg_seeds__reconciliation_rules') }}
+    where rule_type = 'share_of_total'
+),
+
+figures as (
+    select * from {{ ref('int_observations_bounded') }}
+),
+
+combinations as (
+    select
+        rules.rule_id,
+        rules.period_end,
+        concat_ws(', ', part.observation_id, share.observation_id, whole.observation_id) as observation_ids,
+        concat_ws(', ', part.source_id, share.source_id, whole.source_id) as source_ids,
+        part.value_canonical as observed_value,
+        part.lower_bound_canonical as observed_lower,
+        part.upper_bound_canonical as observed_upper,
+        share.value_canonical / 100 * whole.value_canonical as expected_value,
+        share.lower_bound_canonical / 100 * whole.lower_bound_canonical as expected_lower,
+        share.upper_bound_canonical / 100 * whole.upper_bound_canonical as expected_upper,
+        part.canonical_unit,
+        {{ figure_text('part') }} || ' against ' || {{ figure_text('share') }} || ' of '
+            || {{ figure_text('whole') }} || ', which is '
+            || {{ number_text(in_reported_unit('share.value_canonical / 100 * whole.value_canonical', 'part')) }}
+            || ' ' || replace(part.unit_reported, '_', ' ') as finding,
+        concat_ws(
+            '; ',
+            {{ missing_figure_text('part', 'subject_indicator_code') }},
+            {{ missing_figure_text('share', 'factor_indicator_code') }},
+            {{ missing_figure_text('whole', 'reference_indicator_code') }}
+        ) as missing
+    from rules
+    left join figures as part
+        on part.indicator_code = rules.subject_indicator_code
+        and part.geography_code = rules.geography_code
+        and part.period_end = rules.period_end
+    left join figures as share
+        on share.indicator_code = rules.factor_indicator_code
+        and share.geography_code = rules.geography_code
+        and share.period_end = rules.period_end
+    left join figures as whole
+        on whole.indicator_code = rules.reference_indicator_code
+        and whole.geography_code = rules.geography_code
+        and whole.period_end = rules.period_end
+),
+
+final as (
+    select
+        rule_id,
+        period_end,
+        observation_ids,
+        source_ids,
+        observed_value,
+        observed_lower,
+        observed_upper,
+        expected_value,
+        expected_lower,
+        expected_upper,
+        canonical_unit,
+        finding,
+        nullif(missing, '') as missing
+    from combinations
+)
+
+select * from final

@@ -1,0 +1,103 @@
+"""The quality report: every check a run evaluated, as a table in the warehouse and a Markdown file beside it.
+
+The checks are read back from Dagster's event log for the run, so the report covers all of them whoever defined
+them: the input contracts, dbt's tests, and the reconciliation rules.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+REPORT_NAME = "quality_report.md"
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    asset: str
+    check_name: str
+    outcome: str  # passed | warned | failed
+    description: str
+
+
+def run_check_records(instance: dg.DagsterInstance, run_id: str) -> list[CheckRecord]:
+    """Every asset check evaluated in the run, in the order they were evaluated (the latest per check)."""
+    latest: dict[tuple[str, str], CheckRecord] = {}
+    for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
+        evaluation = entry.get_dagster_event().event_specific_data
+        if evaluation.passed:
+            outcome = "passed"
+        elif evaluation.severity == dg.AssetCheckSeverity.WARN:
+            outcome = "warned"
+        else:
+            outcome = "failed"
+        asset = evaluation.asset_key.to_user_string()
+        latest[(asset, evaluation.check_name)] = CheckRecord(
+            asset, evaluation.check_name, outcome, (evaluation.description or "").strip()
+        )
+    return list(latest.values())
+
+
+def counts(records: list[CheckRecord]) -> dict[str, int]:
+    return {outcome: sum(r.outcome == outcome for r in records) for outcome in ("passed", "warned", "failed")}
+
+
+def record_in_warehouse(connection: duckdb.DuckDBPyConnection, run_id: str, records: list[CheckRecord]) -> None:
+    """Write the run's check results to audit.check_results (replacing those of earlier runs)."""
+    connection.execute("create schema if not exists audit")
+    connection.execute(
+        """
+        create or replace table audit.check_results (
+            run_id varchar, asset varchar, check_name varchar, outcome varchar, description varchar
+        )
+        """
+    )
+    connection.executemany(
+        "insert into audit.check_results values (?, ?, ?, ?, ?)",
+        [[run_id, r.asset, r.check_name, r.outcome, r.description] for r in records],
+    )
+
+
+def write_markdown(path: Path, run_id: str, records: list[CheckRecord], published: bool) -> Path:
+    """Write the human-readable report atomically (readers never see half a file)."""
+    tally = counts(records)
+    verdict = (
+        "The warehouse was published."
+        if published
+        else "Nothing was published: the warehouse published before this run is unchanged."
+    )
+    lines = [
+        "# Quality report",
+        "",
+        f"Run `{run_id}`, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. {verdict}",
+        "",
+        f"{tally['passed']} checks passed, {tally['warned']} warned, {tally['failed']} failed.",
+        "",
+    ]
+    for outcome, heading in (("failed", "Failed"), ("warned", "Warnings"), ("passed", "Passed")):
+        selected = [r for r in records if r.outcome == outcome]
+        if not selected:
+            continue
+        lines += [f"## {heading}", ""]
+        if outcome == "passed":
+            lines += [f"- `{r.asset}` {r.check_name}" for r in selected]
+        else:
+            for record in selected:
+                lines.append(f"- `{record.asset}` **{record.check_name}**")
+                lines += [f"  - {line}" for line in record.description.splitlines() if line.strip()]
+        lines.append("")
+    lines += [
+        "The same results are in the warehouse: `audit.check_results` (every check), "
+        "`marts.fct_consistency_check` (every reconciliation rule) and `audit.input_contract_results`.",
+        "",
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text("\n".join(lines))
+    os.replace(partial, path)
+    return path
