@@ -54,3 +54,29 @@ def warehouse_sql(built_warehouse):
 
     yield run
     connection.close()
+
+
+def failure_text(result: dg.ExecuteInProcessResult) -> str:
+    """Everything a failed run says about why: failed check descriptions and step failure messages."""
+    parts = [
+        evaluation.description or ""
+        for evaluation in result.get_asset_check_evaluations()
+        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
+    ]
+    for event in result.all_events:
+        if event.is_step_failure:
+            data = event.step_failure_data
+            if data.user_failure_data and data.user_failure_data.description:
+                parts.append(data.user_failure_data.description)
+            elif data.error:
+                parts.append(data.error.message)
+    return "\n".join(parts)
+
+
+@pytest.fixture()
+def published_before(built_warehouse, tmp_path) -> WarehouseResource:
+    """A warehouse resource whose published file is a copy of the built warehouse, and a copy of the seeds to edit."""
+    warehouse = make_warehouse(tmp_path, seeds_dir=copy_seeds(tmp_path / "seeds"))
+    Path(warehouse.published_path).parent.mkdir(parents=True)
+    shutil.copyfile(built_warehouse, warehouse.published_path)
+    return warehouse

@@ -19,6 +19,15 @@
     end
 {%- endmacro %}
 
+{#- status, deviation and tolerance of an evaluation with the standard observed_* and expected_* columns. -#}
+{% macro comparison_columns() -%}
+    {{ consistency_status('observed_value', 'observed_lower', 'observed_upper', 'expected_value', 'expected_lower', 'expected_upper') }}
+        as status,
+    {{ relative_deviation('observed_value', 'expected_value') }} as deviation,
+    {{ relative_tolerance('observed_value', 'observed_lower', 'observed_upper', 'expected_value', 'expected_lower', 'expected_upper') }}
+        as tolerance
+{%- endmacro %}
+
 {% macro relative_deviation(observed, expected) -%}
     ({{ observed }} - {{ expected }}) / nullif(abs({{ expected }}), 0)
 {%- endmacro %}

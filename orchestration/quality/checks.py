@@ -53,7 +53,11 @@ def error_rules_hold(context: dg.AssetCheckExecutionContext, warehouse: Warehous
     ),
 )
 def warn_rules_hold(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    findings = _findings(warehouse, context, "(severity = 'warn' and status = 'fail') or status = 'not_evaluable'")
+    findings = _findings(
+        warehouse,
+        context,
+        "(severity = 'warn' and status = 'fail') or (severity = 'error' and status = 'not_evaluable')",
+    )
     total = len(_findings(warehouse, context, "severity = 'warn' or status = 'not_evaluable'"))
     for finding in findings:
         context.log.warning(f"{finding[0]}: {finding[3]}")

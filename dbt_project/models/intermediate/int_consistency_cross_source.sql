@@ -61,10 +61,17 @@ rules_without_pairs as (
     where rules.rule_id not in (select rule_id from pairs)
 ),
 
-final as (
+evaluations as (
     select * from pairs
     union all
     select * from rules_without_pairs
+),
+
+final as (
+    select
+        *,
+        {{ comparison_columns() }}
+    from evaluations
 )
 
 select * from final

@@ -78,7 +78,7 @@ combinations as (
         and end_level.period_type = 'stock'
 ),
 
-final as (
+evaluations as (
     select
         rule_id,
         period_end,
@@ -94,6 +94,13 @@ final as (
         finding,
         nullif(missing, '') as missing
     from combinations
+),
+
+final as (
+    select
+        *,
+        {{ comparison_columns() }}
+    from evaluations
 )
 
 select * from final

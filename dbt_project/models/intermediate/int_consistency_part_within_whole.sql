@@ -43,7 +43,7 @@ combinations as (
         and whole.period_end = rules.period_end
 ),
 
-final as (
+evaluations as (
     select
         rule_id,
         period_end,
@@ -59,6 +59,13 @@ final as (
         finding,
         nullif(missing, '') as missing
     from combinations
+),
+
+final as (
+    select
+        *,
+        {{ comparison_columns() }}
+    from evaluations
 )
 
 select * from final

@@ -51,7 +51,7 @@ combinations as (
         and whole.period_end = rules.period_end
 ),
 
-final as (
+evaluations as (
     select
         rule_id,
         period_end,
@@ -67,6 +67,13 @@ final as (
         finding,
         nullif(missing, '') as missing
     from combinations
+),
+
+final as (
+    select
+        *,
+        {{ comparison_columns() }}
+    from evaluations
 )
 
 select * from final

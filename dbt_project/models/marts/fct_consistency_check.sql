@@ -1,5 +1,6 @@
 -- Every reconciliation rule evaluated on every run: one row per rule and combination of figures it compares.
--- See macros/consistency.sql for how status, deviation and tolerance are derived.
+-- Each int_consistency_ model evaluates one rule type; macros/consistency.sql says how status, deviation and
+-- tolerance are derived.
 with
 
 rules as (
@@ -26,12 +27,7 @@ compared as (
         rules.subject_indicator_code,
         rules.geography_code,
         rules.description,
-        rules.explanation,
-        {{ consistency_status('observed_value', 'observed_lower', 'observed_upper', 'expected_value', 'expected_lower', 'expected_upper') }}
-            as status,
-        {{ relative_deviation('observed_value', 'expected_value') }} as deviation,
-        {{ relative_tolerance('observed_value', 'observed_lower', 'observed_upper', 'expected_value', 'expected_lower', 'expected_upper') }}
-            as tolerance
+        rules.explanation
     from evaluations
     inner join rules
         on evaluations.rule_id = rules.rule_id

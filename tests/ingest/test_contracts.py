@@ -1,0 +1,83 @@
+"""Input contracts checked directly on raw tables: their wording, and the mapping of rows to file lines."""
+
+import json
+
+import duckdb
+import pytest
+
+from orchestration.ingest.contracts import check_seed_table, record_lines
+from orchestration.ingest.seed_files import load_seed_file, seed_tables_from_manifest
+from orchestration.transform.project import dbt_project
+from tests.conftest import REPO_SEEDS
+
+TABLES = {t.name: t for t in seed_tables_from_manifest(json.loads(dbt_project.manifest_path.read_text()))}
+
+
+@pytest.fixture()
+def loaded(tmp_path):
+    """An in-memory database with every repository seed loaded, and a writable copy of the seed folder."""
+    connection = duckdb.connect(":memory:")
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for table in TABLES.values():
+        (seeds / table.file_name).write_bytes((REPO_SEEDS / table.file_name).read_bytes())
+        load_seed_file(connection, table, seeds / table.file_name)
+    yield connection, seeds
+    connection.close()
+
+
+def test_the_repository_seeds_meet_their_contracts(loaded):
+    connection, seeds = loaded
+    for table in TABLES.values():
+        outcome = check_seed_table(connection, table, seeds / table.file_name)
+        assert outcome.passed, outcome.summary()
+        assert outcome.validation_result["success"] is True
+
+
+def test_a_unit_of_the_wrong_kind_is_named_with_its_line(loaded):
+    connection, seeds = loaded
+    path = seeds / "observations.csv"
+    lines = path.read_text().splitlines()
+    number = next(i for i, line in enumerate(lines, 1) if line.startswith("nda24-total-capacity-2024"))
+    lines[number - 1] = lines[number - 1].replace(",EFLOPS,", ",trillion_tokens,")
+    path.write_text("\n".join(lines) + "\n")
+    load_seed_file(connection, TABLES["observations"], path)
+
+    outcome = check_seed_table(connection, TABLES["observations"], path)
+
+    assert not outcome.passed
+    assert [v.sentence("observations.csv") for v in outcome.violations] == [
+        f"observations.csv, line {number}, column unit_code: value 'trillion_tokens' measures token_count, "
+        "but indicator_code total_computing_capacity is a computing_capacity; expected a unit of that kind (units.csv)"
+    ]
+
+
+def test_a_rule_with_an_unknown_severity_is_refused(loaded):
+    connection, seeds = loaded
+    path = seeds / "reconciliation_rules.csv"
+    path.write_text(path.read_text().replace(",error,", ",fatal,", 1))
+    load_seed_file(connection, TABLES["reconciliation_rules"], path)
+
+    outcome = check_seed_table(connection, TABLES["reconciliation_rules"], path)
+
+    assert "line 2, column severity: value 'fatal' is not accepted; expected one of error, warn" in outcome.summary()
+
+
+def test_record_lines_follow_quoted_newlines_and_blank_lines(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_bytes(b'\xef\xbb\xbfa,b\r\n1,"two\r\nlines"\r\n\r\n3,x\r\n')
+    assert record_lines(path) == [3, 5]
+
+    connection = duckdb.connect(":memory:")
+    rows = connection.execute(
+        "select a from read_csv(?, columns={'a': 'INTEGER', 'b': 'VARCHAR'}, header=true, auto_detect=false)",
+        [str(path)],
+    ).fetchall()
+    assert [row[0] for row in rows] == [1, 3]  # the same records, in the same order, as DuckDB loads them
+
+
+def test_contract_meta_comes_from_the_dbt_sources():
+    observations = TABLES["observations"]
+    assert observations.unique_key == ("observation_id",)
+    assert observations.column_contracts["unit_code"]["references"] == "units.unit_code"
+    assert observations.referenced_tables == {"indicators", "geographies", "sources", "units"}
