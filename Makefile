@@ -8,7 +8,7 @@ MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' \) -print)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test dev lint format lock clean
+.PHONY: help run test dev rollback lint format lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ $(MANIFEST): $(STAMP) $(DBT_SOURCES)
 
 run: $(MANIFEST) ## Build the warehouse: load the seeds, check, transform, publish data/warehouse.duckdb
 	$(BIN)/python -m orchestration refresh
+
+rollback: $(STAMP) ## Publish the previous version of the warehouse again
+	$(BIN)/python -m orchestration rollback
 
 test: $(MANIFEST) ## Run the whole test suite
 	$(BIN)/pytest

@@ -1,4 +1,8 @@
-"""Command line: `python -m orchestration refresh` builds, checks and publishes the warehouse (`make run`)."""
+"""Command line for the warehouse.
+
+`refresh` loads, checks, transforms and publishes it (what `make run` calls); `rollback` publishes the previous
+version again (`make rollback`).
+"""
 
 from __future__ import annotations
 
@@ -34,7 +38,6 @@ def refresh() -> int:
         print(f"Quality report: {warehouse.report_path()}")
         return 0
 
-    report_path = report.write_markdown(warehouse.report_path(), result.run_id, records, published=False)
     print("\nThe refresh failed; the published warehouse is unchanged.", file=sys.stderr)
     for record in records:
         if record.outcome == "failed":
@@ -47,18 +50,31 @@ def refresh() -> int:
             error = event.step_failure_data.error
             message = error.message.strip() if error else "unknown error"
             print(f"  step {event.step_key} failed: {message}", file=sys.stderr)
-    print(f"Quality report: {report_path}", file=sys.stderr)
+    print(f"Quality report: {warehouse.report_path()}", file=sys.stderr)
     return 1
+
+
+def rollback() -> int:
+    from orchestration.publish.warehouse import WarehouseResource
+
+    warehouse = WarehouseResource()
+    try:
+        restored = warehouse.rollback()
+    except FileNotFoundError as error:
+        print(error, file=sys.stderr)
+        return 1
+    remaining = len(warehouse.kept_versions())
+    print(f"Restored {restored.parent.name} as {warehouse.published_path}; {remaining} older version(s) kept.")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("refresh", help="load, check, transform and publish the warehouse")
+    commands.add_parser("rollback", help="publish the previous version of the warehouse again")
     args = parser.parse_args(argv)
-    if args.command == "refresh":
-        return refresh()
-    return 2
+    return {"refresh": refresh, "rollback": rollback}[args.command]()
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from orchestration.automation.sensors import report_failed_run
 from orchestration.ingest.assets import input_contract_checks, seed_assets
 from orchestration.publish.assets import published_warehouse
 from orchestration.publish.warehouse import START_FROM_TAG, WarehouseResource
@@ -26,7 +25,6 @@ def build_definitions(warehouse: WarehouseResource) -> dg.Definitions:
         assets=[*seed_assets, dbt_models, published_warehouse],
         asset_checks=[*input_contract_checks, *consistency_checks],
         jobs=[refresh_warehouse],
-        sensors=[report_failed_run],
         resources={
             "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
             "warehouse": warehouse,

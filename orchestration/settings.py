@@ -35,3 +35,13 @@ def work_dir() -> Path:
     """Where runs build their working files (WORK_DIR, default a .runs folder beside the published warehouse)."""
     default = warehouse_path().parent / ".runs"
     return _path_from_env("WORK_DIR", str(default))
+
+
+def keep_versions() -> int:
+    """How many previously published versions to keep for rollback (WAREHOUSE_KEEP_VERSIONS, default 3)."""
+    return int(os.environ.get("WAREHOUSE_KEEP_VERSIONS") or 3)
+
+
+def lock_timeout_seconds() -> float:
+    """How long a refresh waits for another to finish before it is refused (REFRESH_LOCK_TIMEOUT, default 600)."""
+    return float(os.environ.get("REFRESH_LOCK_TIMEOUT") or 600)

@@ -16,11 +16,12 @@ from orchestration.settings import REPO_ROOT
 REPO_SEEDS = REPO_ROOT / "seeds"
 
 
-def make_warehouse(root: Path, seeds_dir: Path = REPO_SEEDS) -> WarehouseResource:
+def make_warehouse(root: Path, seeds_dir: Path = REPO_SEEDS, **settings) -> WarehouseResource:
     return WarehouseResource(
         seeds_dir=str(seeds_dir),
         published_path=str(root / "data" / "warehouse.duckdb"),
         work_dir=str(root / "data" / ".runs"),
+        **settings,
     )
 
 

@@ -6,7 +6,6 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from orchestration.automation.sensors import report_failed_run
 from tests.conftest import failure_text, refresh
 
 
@@ -131,10 +130,8 @@ def test_a_broken_error_rule_blocks_publication_and_names_the_rule(published_bef
     seed = Path(published_before.seeds_dir) / "observations.csv"
     edit_line(seed, line_of(seed, "nda24-total-capacity-2024"), ",280,", ",300,")
     before = digest(published_before.published_path)
-    instance = dg.DagsterInstance.ephemeral()
 
-    result = refresh(published_before, instance=instance)
-    report_failed_run_of(result, instance, published_before)
+    result = refresh(published_before)
 
     assert not result.success
     message = failure_text(result)
@@ -144,19 +141,6 @@ def test_a_broken_error_rule_blocks_publication_and_names_the_rule(published_bef
     assert digest(published_before.published_path) == before
     report = Path(published_before.published_path).with_name("quality_report.md").read_text()
     assert "Nothing was published" in report and "intelligent_share_of_total_2024" in report
-
-
-def report_failed_run_of(result, instance, warehouse) -> None:
-    """Evaluate the run-failure sensor on the failed run, as the Dagster daemon would."""
-    failure = next(event for event in result.all_events if event.event_type == dg.DagsterEventType.RUN_FAILURE)
-    context = dg.build_run_status_sensor_context(
-        sensor_name="report_failed_run",
-        dagster_event=failure,
-        dagster_instance=instance,
-        dagster_run=instance.get_run_by_id(result.run_id),
-        resources={"warehouse": warehouse},
-    ).for_run_failure()
-    report_failed_run(context)
 
 
 def _materialized(result: dg.ExecuteInProcessResult) -> set:

@@ -1,7 +1,6 @@
 """Publishing: the run's working file, once every model is built and checked, becomes the published warehouse."""
 
 import dagster as dg
-import duckdb
 
 from orchestration.publish.warehouse import WarehouseResource
 from orchestration.quality import report
@@ -16,9 +15,10 @@ MART_KEYS = [key for key in dbt_models.keys if key.path[0] == "marts"]
     group_name="publish",
     kinds={"duckdb"},
     description=(
-        "The warehouse analysts open: this run's working file, with the run's check results in audit.check_results, "
-        "checkpointed and moved onto the published path in one atomic rename, and the quality report written beside "
-        "it. Readers holding the previous file keep reading it until they reconnect."
+        "The warehouse analysts open: this run's working file, with audit.publish_log and audit.check_results, "
+        "checkpointed and moved onto the published path in one atomic rename (the previous file is kept for "
+        "rollback), and the quality report written beside it. Readers holding the previous file keep reading it "
+        "until they reconnect."
     ),
 )
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -29,9 +29,7 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
         raise dg.Failure(
             description="not published: failed checks: " + ", ".join(f"{r.asset} {r.check_name}" for r in failed)
         )
-    with duckdb.connect(str(warehouse.working_path(context.run_id))) as connection:
-        report.record_in_warehouse(connection, context.run_id, records)
-    path = warehouse.publish(context.run_id)
+    path = warehouse.publish(context.run_id, records)
     report_path = report.write_markdown(warehouse.report_path(), context.run_id, records, published=True)
     tally = report.counts(records)
     context.log.info(f"published {path}; checks {tally}; report {report_path}")

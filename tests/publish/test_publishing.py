@@ -1,0 +1,227 @@
+"""Write-audit-publish: readers are never blocked, kills and failures leave the published warehouse intact."""
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.publish.warehouse import RefreshLockedError, acquire_refresh_lock
+from orchestration.settings import REPO_ROOT
+from tests.conftest import copy_seeds, make_warehouse, refresh
+
+PYTHON = sys.executable
+
+READER = """
+import sys, duckdb
+connection = duckdb.connect(sys.argv[1], read_only=True)
+for line in sys.stdin:
+    if line.strip() == "reconnect":
+        connection.close()
+        connection = duckdb.connect(sys.argv[1], read_only=True)
+    print(connection.execute(line if line.strip() != "reconnect" else "select 'reconnected'").fetchone()[0], flush=True)
+"""
+
+PLATFORMS = (
+    "select value_reported from marts.fct_indicator_observation where observation_id = 'ccpc25-provincial-platforms'"
+)
+
+
+def digest(path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def set_platforms(seeds: Path, count: int) -> None:
+    path = seeds / "observations.csv"
+    lines = path.read_text().splitlines()
+    lines = [
+        ",".join(f.split(",")[:7] + [str(count)] + f.split(",")[8:])
+        if f.startswith("ccpc25-provincial-platforms")
+        else f
+        for f in lines
+    ]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def cli_env(root: Path, seeds: Path, **extra) -> dict:
+    return {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/root"),
+        "WAREHOUSE_PATH": str(root / "data" / "warehouse.duckdb"),
+        "SEEDS_DIR": str(seeds),
+        **extra,
+    }
+
+
+@pytest.fixture(scope="module")
+def published_twice(tmp_path_factory) -> Path:
+    """A folder with seeds and a warehouse published twice from them: 10 platforms, then 11."""
+    root = tmp_path_factory.mktemp("published_twice")
+    seeds = copy_seeds(root / "seeds")
+    warehouse = make_warehouse(root, seeds_dir=seeds)
+    assert refresh(warehouse).success
+    set_platforms(seeds, 11)
+    assert refresh(warehouse).success
+    return root
+
+
+@pytest.fixture()
+def two_versions(published_twice, tmp_path):
+    """A copy of `published_twice` to change, and the digest of its first published version."""
+    root = tmp_path / "copy"
+    shutil.copytree(published_twice, root)
+    warehouse = make_warehouse(root, seeds_dir=root / "seeds")
+    return warehouse, digest(warehouse.kept_versions()[0])
+
+
+def test_a_reader_keeps_its_version_through_a_refresh_and_sees_the_new_one_after_reconnecting(two_versions):
+    warehouse, _ = two_versions
+    reader = subprocess.Popen(
+        [PYTHON, "-c", READER, warehouse.published_path], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+
+        def ask(line: str) -> str:
+            reader.stdin.write(line + "\n")
+            reader.stdin.flush()
+            return reader.stdout.readline().strip()
+
+        assert ask(PLATFORMS) == "11.0"
+        set_platforms(Path(warehouse.seeds_dir), 12)
+        result = refresh(warehouse)  # the reader's connection stays open all along
+        assert result.success
+        assert ask(PLATFORMS) == "11.0"  # still the version it opened
+        assert ask("reconnect") == "reconnected"
+        assert ask(PLATFORMS) == "12.0"
+    finally:
+        reader.stdin.close()
+        reader.wait(timeout=30)
+    assert reader.returncode == 0
+
+
+def test_the_published_file_stands_alone_and_records_its_publication(two_versions):
+    warehouse, _ = two_versions
+    published = Path(warehouse.published_path)
+    assert not published.with_name(published.name + ".wal").exists()
+    with duckdb.connect(str(published), read_only=True) as connection:
+        log = connection.execute(
+            "select action, code_version, json_extract_string(seed_checksums, '$.\"observations.csv\"'), "
+            "checks_passed, checks_failed from audit.publish_log order by published_at"
+        ).fetchall()
+    assert [row[0] for row in log] == ["publish", "publish"]
+    assert log[-1][2] == digest(Path(warehouse.seeds_dir) / "observations.csv")
+    assert log[-1][1] and log[-1][3] > 50 and log[-1][4] == 0
+
+
+def test_rollback_restores_the_previous_version(two_versions):
+    warehouse, first = two_versions
+    assert len(warehouse.kept_versions()) == 1
+
+    warehouse.rollback()
+
+    assert digest(warehouse.published_path) == first
+    with duckdb.connect(warehouse.published_path, read_only=True) as connection:
+        assert connection.execute(PLATFORMS).fetchone() == (10.0,)
+    assert warehouse.kept_versions() == []
+    with pytest.raises(FileNotFoundError, match="nothing to roll back to"):
+        warehouse.rollback()
+
+
+def test_only_the_configured_number_of_versions_is_kept(tmp_path):
+    warehouse = make_warehouse(tmp_path, keep_versions=1)
+    for _ in range(3):
+        assert refresh(warehouse).success
+    assert len(warehouse.kept_versions()) == 1
+
+
+def test_a_failed_run_keeps_its_working_file_under_a_clear_name(published_before):
+    path = Path(published_before.seeds_dir) / "observations.csv"
+    path.write_text(path.read_text().replace(",280,EFLOPS,", ",300,EFLOPS,"))
+
+    assert not refresh(published_before).success
+
+    kept = [p for p in Path(published_before.work_dir).iterdir() if p.is_dir()]
+    assert len(kept) == 1 and kept[0].name.startswith("unpublished-")
+    assert (kept[0] / "warehouse.duckdb").exists()
+    assert "intelligent_share_of_total_2024" in (kept[0] / "quality_report.md").read_text()
+
+
+def test_a_refresh_killed_mid_build_leaves_the_warehouse_intact_and_the_next_run_cleans_up(published_before):
+    root = Path(published_before.published_path).parent.parent
+    env = cli_env(root, Path(published_before.seeds_dir))
+    before = digest(published_before.published_path)
+    runs = Path(published_before.work_dir)
+
+    refresh_process = subprocess.Popen(
+        [PYTHON, "-m", "orchestration", "refresh"],
+        cwd=REPO_ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    # Wait until dbt is building in the working file, then kill the whole process group.
+    deadline = time.monotonic() + 120
+    while not any(runs.glob("*/target")) and not _dbt_running(refresh_process) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.5)
+    os.killpg(refresh_process.pid, signal.SIGKILL)
+    refresh_process.wait(timeout=30)
+    assert refresh_process.returncode == -signal.SIGKILL
+    assert [p for p in runs.iterdir() if p.is_dir()], "the killed run should have left its working folder"
+
+    assert digest(published_before.published_path) == before
+    with duckdb.connect(published_before.published_path, read_only=True) as connection:
+        assert connection.execute("select count(*) from marts.fct_indicator_observation").fetchone()[0] > 0
+
+    assert refresh(published_before).success
+    assert [p for p in runs.iterdir() if p.is_dir()] == []
+
+
+def _dbt_running(process: subprocess.Popen) -> bool:
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    if not children.exists():
+        return False
+    for child in children.read_text().split():
+        cmdline = Path(f"/proc/{child}/cmdline")
+        if cmdline.exists() and b"dbt" in cmdline.read_bytes():
+            return True
+    return False
+
+
+def test_two_refreshes_started_together_both_publish_one_after_the_other(tmp_path):
+    seeds = copy_seeds(tmp_path / "seeds")
+    env = cli_env(tmp_path, seeds)
+    processes = [
+        subprocess.Popen(
+            [PYTHON, "-m", "orchestration", "refresh"],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [process.communicate(timeout=600)[0] for process in processes]
+
+    assert [process.returncode for process in processes] == [0, 0], outputs[0][-2000:] + outputs[1][-2000:]
+    with duckdb.connect(str(tmp_path / "data" / "warehouse.duckdb"), read_only=True) as connection:
+        assert connection.execute("select count(*) from audit.publish_log").fetchone() == (2,)
+
+
+def test_a_refresh_that_cannot_get_the_lock_in_time_is_refused_clearly(tmp_path):
+    held = acquire_refresh_lock(tmp_path, "run-one", timeout_seconds=0)
+    try:
+        with pytest.raises(RefreshLockedError, match=r"another refresh \(run run-one, pid \d+.*was refused"):
+            acquire_refresh_lock(tmp_path, "run-two", timeout_seconds=0.6)
+    finally:
+        held.close()
+    acquire_refresh_lock(tmp_path, "run-three", timeout_seconds=0).close()
