@@ -1,36 +1,36 @@
-"""Everything Dagster loads, assembled; the parts live in ingest/, transform/, quality/ and publish/."""
+"""Everything Dagster loads, assembled; the parts live in ingest/, transform/, quality/, publish/ and automation/."""
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from orchestration.automation.jobs import daily_refresh, refresh_warehouse
+from orchestration.automation.sensors import record_failed_runs, seed_files_changed
 from orchestration.ingest.assets import input_contract_checks, seed_assets
 from orchestration.publish.assets import published_warehouse
-from orchestration.publish.warehouse import START_FROM_TAG, WarehouseResource
+from orchestration.publish.warehouse import WarehouseResource
 from orchestration.quality.checks import consistency_checks
 from orchestration.settings import DBT_EXECUTABLE
 from orchestration.transform.assets import dbt_models
 from orchestration.transform.project import dbt_project
 
-refresh_warehouse = dg.define_asset_job(
-    name="refresh_warehouse",
-    selection=dg.AssetSelection.all(),
-    description="Load every seed file, check it, build and test every model, and publish the warehouse.",
-    tags={START_FROM_TAG: "empty"},
-)
 
-
-def build_definitions(warehouse: WarehouseResource) -> dg.Definitions:
+def build_definitions(
+    warehouse: WarehouseResource, executor: dg.ExecutorDefinition = dg.in_process_executor
+) -> dg.Definitions:
     """The code location, for the warehouse at the given paths (tests pass temporary ones)."""
     return dg.Definitions(
         assets=[*seed_assets, dbt_models, published_warehouse],
         asset_checks=[*input_contract_checks, *consistency_checks],
         jobs=[refresh_warehouse],
+        schedules=[daily_refresh],
+        sensors=[seed_files_changed, record_failed_runs],
         resources={
             "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
             "warehouse": warehouse,
         },
-        # Steps share one DuckDB working file, which takes one writer at a time; a step subprocess costs seconds.
-        executor=dg.in_process_executor,
+        # In-process: the steps share one DuckDB working file, which takes one writer at a time, the run's lock and
+        # working file live for the whole run, and a step subprocess costs seconds here (benchmarks/executors.py).
+        executor=executor,
     )
 
 

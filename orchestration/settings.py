@@ -45,3 +45,13 @@ def keep_versions() -> int:
 def lock_timeout_seconds() -> float:
     """How long a refresh waits for another to finish before it is refused (REFRESH_LOCK_TIMEOUT, default 600)."""
     return float(os.environ.get("REFRESH_LOCK_TIMEOUT") or 600)
+
+
+def refresh_cron() -> str:
+    """When the daily refresh runs (REFRESH_CRON, default 06:00)."""
+    return os.environ.get("REFRESH_CRON") or "0 6 * * *"
+
+
+def refresh_timezone() -> str:
+    """The time zone of REFRESH_CRON (REFRESH_TIMEZONE, default Asia/Shanghai)."""
+    return os.environ.get("REFRESH_TIMEZONE") or "Asia/Shanghai"

@@ -11,7 +11,9 @@ from orchestration.ingest.seed_files import (
     seed_tables_from_manifest,
 )
 from orchestration.publish.warehouse import WarehouseResource
+from orchestration.transform.assets import TRANSIENT_RETRY
 from orchestration.transform.project import dbt_project
+from orchestration.transform.translator import OWNERS
 
 PREVIEW_ROWS = 5
 
@@ -35,6 +37,9 @@ def build_seed_asset(table: SeedTable) -> dg.AssetsDefinition:
         kinds={"csv", "duckdb"},
         description=f"Loads seeds/{table.file_name} into raw.{table.name}. {table.description}",
         metadata={"dagster/column_schema": column_schema, "seed_file": table.file_name},
+        owners=OWNERS,
+        tags={"layer": "raw"},
+        retry_policy=TRANSIENT_RETRY,
     )
     def load_seed(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         path = warehouse.seed_path(table.file_name)
@@ -42,8 +47,10 @@ def build_seed_asset(table: SeedTable) -> dg.AssetsDefinition:
             try:
                 result = load_seed_file(connection, table, path)
             except SeedFileError as error:
-                # A Failure is not retried and shows its description in the UI and the run's error.
-                raise dg.Failure(description=str(error), metadata={"seed_file": str(path)}) from None
+                # Bad input is not retried (a locked file is); the description shows in the UI and the run's error.
+                raise dg.Failure(
+                    description=str(error), metadata={"seed_file": str(path)}, allow_retries=False
+                ) from None
             preview = connection.execute(f'select * from raw."{table.name}" limit {PREVIEW_ROWS}').df()
         context.log.info(f"loaded {result.row_count} rows from {path} into raw.{table.name}")
         return dg.MaterializeResult(

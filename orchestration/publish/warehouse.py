@@ -47,6 +47,7 @@ LOCK_NAME = "refresh.lock"
 VERSIONS_DIR = ".versions"
 UNPUBLISHED_PREFIX = "unpublished-"
 PUBLISH_LOG_NAME = "publish_log.jsonl"
+FAILED_RUNS_LOG_NAME = "failed_runs.jsonl"  # written by the record_failed_runs sensor
 
 
 class RefreshLockedError(RuntimeError):
@@ -147,9 +148,10 @@ class WarehouseResource(dg.ConfigurableResource):
         if not working.exists():
             raise FileNotFoundError(f"run {run_id} has no working file at {working}; nothing to publish")
         entry = publish_log_entry(run_id, "publish", Path(self.seeds_dir), records)
-        history = read_publish_log(self.publish_log_path())
+        history = read_jsonl(self.publish_log_path())
+        failed_runs = read_jsonl(Path(self.published_path).with_name(FAILED_RUNS_LOG_NAME))
         with duckdb.connect(str(working)) as connection:
-            write_audit_tables(connection, [*history, entry], run_id, records)
+            write_audit_tables(connection, [*history, entry], failed_runs, run_id, records)
             connection.execute("checkpoint")
         wal = working.with_name(working.name + ".wal")
         if wal.exists():
@@ -258,7 +260,7 @@ def publish_log_entry(run_id: str, action: str, seeds_dir: Path | None, records:
     }
 
 
-def read_publish_log(path: Path) -> list[dict]:
+def read_jsonl(path: Path) -> list[dict]:
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
@@ -270,9 +272,13 @@ def append_publish_log(path: Path, entry: dict) -> None:
 
 
 def write_audit_tables(
-    connection: duckdb.DuckDBPyConnection, log: list[dict], run_id: str, records: list[CheckRecord]
+    connection: duckdb.DuckDBPyConnection,
+    log: list[dict],
+    failed_runs: list[dict],
+    run_id: str,
+    records: list[CheckRecord],
 ) -> None:
-    """audit.publish_log (every publication so far, this one last) and audit.check_results (this run's checks)."""
+    """audit.publish_log (every publication so far, this one last), audit.failed_runs and audit.check_results."""
     connection.execute("create schema if not exists audit")
     connection.execute(
         """
@@ -298,6 +304,18 @@ def write_audit_tables(
             for e in log
         ],
     )
+    connection.execute(
+        """
+        create or replace table audit.failed_runs (
+            failed_at timestamp with time zone, run_id varchar, job varchar, failing_steps varchar[], error varchar
+        )
+        """
+    )
+    if failed_runs:
+        connection.executemany(
+            "insert into audit.failed_runs values (?, ?, ?, ?, ?)",
+            [[f["failed_at"], f["run_id"], f["job"], f["failing_steps"], f["error"]] for f in failed_runs],
+        )
     record_in_warehouse(connection, run_id, records)
 
 

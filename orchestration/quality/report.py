@@ -57,10 +57,11 @@ def record_in_warehouse(connection: duckdb.DuckDBPyConnection, run_id: str, reco
         )
         """
     )
-    connection.executemany(
-        "insert into audit.check_results values (?, ?, ?, ?, ?)",
-        [[run_id, r.asset, r.check_name, r.outcome, r.description] for r in records],
-    )
+    if records:
+        connection.executemany(
+            "insert into audit.check_results values (?, ?, ?, ?, ?)",
+            [[run_id, r.asset, r.check_name, r.outcome, r.description] for r in records],
+        )
 
 
 def write_markdown(path: Path, run_id: str, records: list[CheckRecord], published: bool) -> Path:

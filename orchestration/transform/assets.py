@@ -1,18 +1,70 @@
 """The dbt models and their tests as Dagster assets and asset checks, built in the run's working file."""
 
 import json
+from collections.abc import Iterator
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, dbt_assets
+import duckdb
+from dagster_dbt import DagsterDbtCliRuntimeError, DbtCliResource, dbt_assets
 
 from orchestration.publish.warehouse import START_FROM_TAG, WarehouseResource
 from orchestration.transform.project import dbt_project
 from orchestration.transform.translator import LayerTranslator
 
+# A file briefly held by another process is worth a retry; a failing model or test is not (see below).
+TRANSIENT_RETRY = dg.RetryPolicy(max_retries=2, delay=3, backoff=dg.Backoff.EXPONENTIAL)
+TRANSIENT_MARKERS = ("Could not set lock on file", "database is locked")
 
-@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=LayerTranslator())
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=LayerTranslator(),
+    retry_policy=TRANSIENT_RETRY,
+)
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """dbt build (models, unit tests and data tests) of the selected models in this run's working file."""
     working_file = warehouse.prepare_working_file(context.run_id, context.run.tags.get(START_FROM_TAG, "published"))
     dbt_vars = json.dumps({"warehouse_path": str(working_file)})
-    yield from dbt.cli(["build", "--vars", dbt_vars], context=context).stream()
+    invocation = dbt.cli(["build", "--vars", dbt_vars], context=context, raise_on_error=False)
+    # dbt holds the DuckDB file until it exits, so the events are collected first and described afterwards.
+    events = list(invocation.stream())
+    yield from with_table_metadata(events, str(working_file))
+    if not invocation.is_successful():
+        error = invocation.get_error() or DagsterDbtCliRuntimeError("dbt build failed")
+        if any(marker in str(error) for marker in TRANSIENT_MARKERS):
+            raise error  # retried by TRANSIENT_RETRY
+        raise dg.Failure(description=f"dbt build failed: {error}", allow_retries=False)
+
+
+def with_table_metadata(events: list, working_file: str) -> Iterator:
+    """The dbt events, each model's output carrying its row count and column types as built."""
+    with duckdb.connect(working_file, read_only=True) as connection:
+        for event in events:
+            if isinstance(event, dg.Output) and event.output_name:
+                schema, name = _relation(event)
+                if schema:
+                    yield event.with_metadata({**event.metadata, **_describe(connection, schema, name)})
+                    continue
+            yield event
+
+
+def _relation(event: dg.Output) -> tuple[str | None, str | None]:
+    # dagster-dbt names outputs <schema>__<model>; the translator keys assets the same way.
+    parts = event.output_name.split("__", 1)
+    return (parts[0], parts[1]) if len(parts) == 2 else (None, None)
+
+
+def _describe(connection: duckdb.DuckDBPyConnection, schema: str, name: str) -> dict:
+    columns = connection.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = ? and table_name = ? order by ordinal_position",
+        [schema, name],
+    ).fetchall()
+    if not columns:
+        return {}
+    row_count = connection.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
+    return {
+        "dagster/row_count": row_count,
+        "dagster/column_schema": dg.TableSchema(columns=[dg.TableColumn(c, t.lower()) for c, t in columns]),
+    }

@@ -1,0 +1,161 @@
+"""The daily schedule, the seed-file sensor and the failed-run sensor, evaluated with Dagster's test utilities."""
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.automation.sensors import record_failed_runs, seed_checksums, seed_files_changed
+from orchestration.definitions import build_definitions
+from orchestration.publish.warehouse import START_FROM_TAG
+from tests.conftest import copy_seeds, make_warehouse, refresh
+
+
+@pytest.fixture()
+def seeds_and_defs(tmp_path):
+    seeds = copy_seeds(tmp_path / "seeds")
+    warehouse = make_warehouse(tmp_path, seeds_dir=seeds)
+    return seeds, warehouse, build_definitions(warehouse)
+
+
+def evaluate_sensor(defs: dg.Definitions, warehouse, cursor: str | None) -> dg.SensorResult:
+    with dg.build_sensor_context(cursor=cursor, definitions=defs, resources={"warehouse": warehouse}) as context:
+        return seed_files_changed(context)
+
+
+def test_the_daily_schedule_requests_a_full_refresh(seeds_and_defs):
+    _, _, defs = seeds_and_defs
+    schedule = defs.resolve_schedule_def("daily_refresh")
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 6 * * *", "Asia/Shanghai")
+
+    result = schedule.evaluate_tick(dg.build_schedule_context(scheduled_execution_time=datetime(2026, 11, 23, 6)))
+
+    [request] = result.run_requests
+    assert schedule.job_name == "refresh_warehouse"
+    job = defs.resolve_job_def("refresh_warehouse")
+    assert job.tags[START_FROM_TAG] == "empty"
+    assert request.asset_selection is None  # the job's own selection: every asset
+
+
+def test_an_unchanged_seed_folder_requests_nothing(seeds_and_defs):
+    seeds, warehouse, defs = seeds_and_defs
+    cursor = json.dumps(seed_checksums(seeds))
+
+    result = evaluate_sensor(defs, warehouse, cursor)
+
+    assert result.run_requests == [] and result.skip_reason.skip_message == "no seed file changed"
+
+
+def test_one_changed_file_requests_exactly_its_downstream_assets(seeds_and_defs):
+    seeds, warehouse, defs = seeds_and_defs
+    cursor = json.dumps(seed_checksums(seeds))
+    rules = seeds / "reconciliation_rules.csv"
+    rules.write_text(rules.read_text().replace(",warn,", ",error,", 1))
+
+    result = evaluate_sensor(defs, warehouse, cursor)
+
+    [request] = result.run_requests
+    selected = {key.to_user_string() for key in request.asset_selection}
+    expected = {
+        "raw/reconciliation_rules",
+        "staging/stg_seeds__reconciliation_rules",
+        "intermediate/int_consistency_share_of_total",
+        "intermediate/int_consistency_part_within_whole",
+        "intermediate/int_consistency_growth",
+        "intermediate/int_consistency_cumulative",
+        "intermediate/int_consistency_cross_source",
+        "marts/fct_consistency_check",
+        "published_warehouse",
+    }
+    assert selected == expected
+    assert request.tags["warehouse/changed_files"] == "reconciliation_rules.csv"
+    assert START_FROM_TAG not in request.tags  # starts from a copy of the published warehouse
+    assert json.loads(result.cursor)["reconciliation_rules.csv"] == seed_checksums(seeds)["reconciliation_rules.csv"]
+
+
+def test_a_new_seed_file_requests_all_of_its_downstream(seeds_and_defs):
+    seeds, warehouse, defs = seeds_and_defs
+    cursor = {name: checksum for name, checksum in seed_checksums(seeds).items() if name != "observations.csv"}
+
+    result = evaluate_sensor(defs, warehouse, json.dumps(cursor))
+
+    [request] = result.run_requests
+    graph = defs.resolve_asset_graph()
+    downstream = dg.AssetSelection.assets(dg.AssetKey(["raw", "observations"])).downstream().resolve(graph)
+    assert set(request.asset_selection) == downstream
+    assert dg.AssetKey(["marts", "fct_indicator_observation"]) in downstream
+
+
+def test_a_deleted_file_is_reported_and_requests_nothing(seeds_and_defs):
+    seeds, warehouse, defs = seeds_and_defs
+    cursor = json.dumps(seed_checksums(seeds))
+    (seeds / "geographies.csv").unlink()
+
+    result = evaluate_sensor(defs, warehouse, cursor)
+
+    assert result.run_requests == []
+    assert "deleted seed file(s): geographies.csv" in result.skip_reason.skip_message
+
+
+def test_the_first_evaluation_compares_with_what_was_published(seeds_and_defs):
+    seeds, warehouse, defs = seeds_and_defs
+    assert refresh(warehouse).success
+    assert evaluate_sensor(defs, warehouse, cursor=None).run_requests == []
+
+    units = seeds / "units.csv"
+    units.write_text(units.read_text().replace("exaFLOPS", "exaFLOPS (EFLOPS)"))
+    [request] = evaluate_sensor(defs, warehouse, cursor=None).run_requests
+    assert dg.AssetKey(["raw", "units"]) in request.asset_selection
+
+
+def test_a_sensor_run_rebuilds_only_its_downstream_and_publishes_a_whole_warehouse(seeds_and_defs):
+    seeds, warehouse, defs = seeds_and_defs
+    assert refresh(warehouse).success
+    cursor = json.dumps(seed_checksums(seeds))
+    sources = seeds / "sources.csv"
+    sources.write_text(sources.read_text().replace("2025 China Computing Power Conference,,", "2025 CCPC,,", 1))
+    [request] = evaluate_sensor(defs, warehouse, cursor).run_requests
+
+    result = (
+        defs.resolve_implicit_global_asset_job_def()
+        .get_subset(asset_selection=set(request.asset_selection))
+        .execute_in_process(tags=request.tags, raise_on_error=False)
+    )
+
+    assert result.success
+    materialized = {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
+    assert "raw/sources" in materialized and "marts/dim_source" in materialized
+    assert "raw/observations" not in materialized and "marts/fct_indicator_observation" not in materialized
+    with duckdb.connect(warehouse.published_path, read_only=True) as connection:
+        assert connection.execute("select title from marts.dim_source where source_id = 'ccpc_2025'").fetchone() == (
+            "2025 CCPC",
+        )
+        assert connection.execute("select count(*) from marts.fct_indicator_observation").fetchone()[0] == 21
+        assert connection.execute("select count(*) from audit.publish_log").fetchone() == (2,)
+
+
+def test_a_failed_run_is_recorded_for_the_operator(seeds_and_defs):
+    seeds, warehouse, _ = seeds_and_defs
+    observations = seeds / "observations.csv"
+    observations.write_text(observations.read_text().replace(",280,EFLOPS,", ",-280,EFLOPS,"))
+    instance = dg.DagsterInstance.ephemeral()
+    result = refresh(warehouse, instance=instance)
+    assert not result.success
+    failure = next(event for event in result.all_events if event.event_type == dg.DagsterEventType.RUN_FAILURE)
+
+    with dg.build_run_status_sensor_context(
+        sensor_name="record_failed_runs",
+        dagster_event=failure,
+        dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(result.run_id),
+        resources={"warehouse": warehouse},
+    ) as context:
+        record_failed_runs(context.for_run_failure())
+
+    [entry] = [json.loads(line) for line in Path(warehouse.published_path).with_name("failed_runs.jsonl").open()]
+    assert entry["run_id"] == result.run_id and entry["job"] == "refresh_warehouse"
+    assert entry["failing_steps"] == ["raw__observations_input_contract"]
+    assert entry["failed_at"]
