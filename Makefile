@@ -34,7 +34,7 @@ test: $(MANIFEST) ## Run the whole test suite
 	$(BIN)/pytest
 
 dev: $(MANIFEST) ## Open the Dagster UI on http://127.0.0.1:3000 (schedules and sensors run while it is open)
-	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev --host 127.0.0.1 --port 3000
+	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev --host 127.0.0.1 --port 3000
 
 lint: $(STAMP) ## Check Python style
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

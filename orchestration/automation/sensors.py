@@ -23,6 +23,7 @@ def published_checksums(warehouse: WarehouseResource) -> dict[str, str]:
 
 @dg.sensor(
     name="seed_files_changed",
+    target=dg.AssetSelection.all(),  # each run request selects the changed files' downstream within it
     minimum_interval_seconds=30,
     description=(
         "Watches the seed folder. A new or changed file (by SHA-256; the first evaluation compares with what the "
