@@ -8,7 +8,7 @@ MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' \) -print)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test dev rollback lint format lock clean
+.PHONY: help run test dev rollback sql serve serve-stop export docs lint format lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -30,6 +30,27 @@ run: $(MANIFEST) ## Build the warehouse: load the seeds, check, transform, publi
 rollback: $(STAMP) ## Publish the previous version of the warehouse again
 	$(BIN)/python -m orchestration rollback
 
+sql: $(STAMP) ## Open the published warehouse read-only in the DuckDB CLI
+	$(BIN)/duckdb -readonly $${WAREHOUSE_PATH:-data/warehouse.duckdb}
+
+serve: $(MANIFEST) ## Start a local PostgreSQL with the marts for BI tools and print how to connect
+	$(BIN)/python -m orchestration serve
+
+serve-stop: $(STAMP) ## Stop the local PostgreSQL
+	$(BIN)/python -m orchestration serve-stop
+
+export: $(STAMP) ## Write every mart as Parquet and CSV into data/exports/
+	$(BIN)/python -m orchestration export
+
+# dbt's catalog query needs the tables: it reads a copy of the published warehouse, never the file itself.
+docs: $(MANIFEST) ## Generate the dbt documentation site (models, columns, lineage, tests) in dbt_project/target/docs/
+	mkdir -p dbt_project/target/docs
+	cp $${WAREHOUSE_PATH:-data/warehouse.duckdb} dbt_project/target/docs/warehouse.duckdb
+	cd dbt_project && ../$(BIN)/dbt docs generate --static --quiet --profiles-dir . --target-path target/docs \
+		--vars '{"warehouse_path": "target/docs/warehouse.duckdb"}'
+	rm dbt_project/target/docs/warehouse.duckdb
+	@echo "Open dbt_project/target/docs/static_index.html in a browser (one self-contained file)."
+
 test: $(MANIFEST) ## Run the whole test suite
 	$(BIN)/pytest
 
@@ -45,7 +66,8 @@ format: $(STAMP) ## Format Python code
 lock: ## Re-resolve requirements.lock from pyproject.toml in a scratch venv
 	rm -rf /tmp/lock-venv && $(PYTHON) -m venv /tmp/lock-venv
 	/tmp/lock-venv/bin/pip install --quiet -e '.[dev]'
-	/tmp/lock-venv/bin/pip freeze --exclude-editable > requirements.lock
+	(head -n 2 requirements.lock && /tmp/lock-venv/bin/pip freeze --exclude-editable) > requirements.lock.new
+	mv requirements.lock.new requirements.lock
 
 clean: ## Remove the venv, dbt artifacts and built data
 	rm -rf $(VENV) dbt_project/target dbt_project/logs data

@@ -1,7 +1,8 @@
 """Command line for the warehouse.
 
-`refresh` loads, checks, transforms and publishes it (what `make run` calls); `rollback` publishes the previous
-version again (`make rollback`).
+`refresh` loads, checks, transforms and publishes it (`make run`); `rollback` publishes the previous version again
+(`make rollback`); `serve` and `serve-stop` run the local PostgreSQL copy for BI tools; `export` writes the marts as
+Parquet and CSV.
 """
 
 from __future__ import annotations
@@ -68,13 +69,81 @@ def rollback() -> int:
     return 0
 
 
+def serve() -> int:
+    """Start the local PostgreSQL, copy the published marts into it, print how to connect."""
+    import json
+
+    from orchestration import settings
+    from orchestration.serving.local_postgres import LOADER_ROLE, READER_ROLE
+    from orchestration.serving.postgres import Descriptions, copy_marts
+    from orchestration.transform.project import dbt_project
+
+    published = settings.warehouse_path()
+    if not published.exists():
+        print(f"No published warehouse at {published}: run `make run` first.", file=sys.stderr)
+        return 1
+    server = local_postgres()
+    server.start()
+    descriptions = Descriptions.from_manifest(json.loads(dbt_project.manifest_path.read_text()))
+    copied = copy_marts(published, server.url(LOADER_ROLE), descriptions, READER_ROLE)
+    password = server.credentials()[READER_ROLE]
+    print(f"Copied {len(copied)} marts ({sum(copied.values())} rows) to PostgreSQL on 127.0.0.1:{server.port}.")
+    print(
+        f"""
+Connect a BI tool (read-only):
+  host      127.0.0.1
+  port      {server.port}
+  database  warehouse
+  schema    marts
+  user      {READER_ROLE}
+  password  {password}   (kept in {server.credentials_file})
+  URL       {server.url(READER_ROLE)}
+
+  psql "{server.url(READER_ROLE)}" -c '\\dt marts.*'
+
+To refresh this copy with every Dagster run, start Dagster with
+  SERVING_DATABASE_URL='{server.url(LOADER_ROLE)}'
+Stop the server with `make serve-stop`."""
+    )
+    return 0
+
+
+def serve_stop() -> int:
+    server = local_postgres()
+    server.stop()
+    print(f"PostgreSQL in {server.folder} stopped.")
+    return 0
+
+
+def local_postgres():
+    from orchestration import settings
+    from orchestration.serving.local_postgres import LocalPostgres
+
+    return LocalPostgres(settings.warehouse_path().parent / "postgres", port=settings.serving_port())
+
+
+def export() -> int:
+    """Write every mart as Parquet and CSV into data/exports/."""
+    from orchestration import settings
+    from orchestration.serving.exports import export_marts
+
+    written = export_marts(settings.warehouse_path(), settings.warehouse_path().parent / "exports")
+    for path in written:
+        print(path)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("refresh", help="load, check, transform and publish the warehouse")
     commands.add_parser("rollback", help="publish the previous version of the warehouse again")
+    commands.add_parser("serve", help="start a local PostgreSQL with a copy of the marts for BI tools")
+    commands.add_parser("serve-stop", help="stop that PostgreSQL")
+    commands.add_parser("export", help="write every mart as Parquet and CSV into data/exports/")
     args = parser.parse_args(argv)
-    return {"refresh": refresh, "rollback": rollback}[args.command]()
+    commands = {"refresh": refresh, "rollback": rollback, "serve": serve, "serve-stop": serve_stop, "export": export}
+    return commands[args.command]()
 
 
 if __name__ == "__main__":

@@ -55,3 +55,18 @@ def refresh_cron() -> str:
 def refresh_timezone() -> str:
     """The time zone of REFRESH_CRON (REFRESH_TIMEZONE, default Asia/Shanghai)."""
     return os.environ.get("REFRESH_TIMEZONE") or "Asia/Shanghai"
+
+
+def serving_database_url() -> str | None:
+    """The PostgreSQL serving copy's loader URL (SERVING_DATABASE_URL); no serving copy when unset."""
+    return os.environ.get("SERVING_DATABASE_URL") or None
+
+
+def serving_reader_role() -> str:
+    """The role BI users log in as (SERVING_READER_ROLE, default bi_reader)."""
+    return os.environ.get("SERVING_READER_ROLE") or "bi_reader"
+
+
+def serving_port() -> int:
+    """The port of the local PostgreSQL that `make serve` starts (SERVING_PORT, default 54329)."""
+    return int(os.environ.get("SERVING_PORT") or 54329)

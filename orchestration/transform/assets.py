@@ -26,7 +26,12 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     """dbt build (models, unit tests and data tests) of the selected models in this run's working file."""
     working_file = warehouse.prepare_working_file(context.run_id, context.run.tags.get(START_FROM_TAG, "published"))
     dbt_vars = json.dumps({"warehouse_path": str(working_file)})
-    invocation = dbt.cli(["build", "--vars", dbt_vars], context=context, raise_on_error=False)
+    invocation = dbt.cli(
+        ["build", "--vars", dbt_vars],
+        context=context,
+        raise_on_error=False,
+        target_path=working_file.parent / "dbt_target",  # logs and artifacts go with the run's folder
+    )
     # dbt holds the DuckDB file until it exits, so the events are collected first and described afterwards.
     events = list(invocation.stream())
     yield from with_table_metadata(events, str(working_file))

@@ -1,0 +1,35 @@
+"""The serving copy as a Dagster asset, present when a serving database is configured (SERVING_DATABASE_URL)."""
+
+import json
+
+import dagster as dg
+
+from orchestration.publish.warehouse import WarehouseResource
+from orchestration.serving.postgres import Descriptions, copy_marts
+from orchestration.transform.project import dbt_project
+
+
+class ServingDatabaseResource(dg.ConfigurableResource):
+    """The PostgreSQL database BI tools read: the loader's connection URL and the role BI users log in as."""
+
+    url: str
+    reader_role: str = "bi_reader"
+
+
+@dg.asset(
+    key="postgres_serving_copy",
+    deps=["published_warehouse"],
+    group_name="publish",
+    kinds={"postgres"},
+    description=(
+        "Every mart of the published warehouse copied to PostgreSQL for BI tools: streamed with COPY into a loading "
+        "schema, then swapped in for `marts` in one transaction; dbt descriptions become comments."
+    ),
+)
+def postgres_serving_copy(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, serving_database: ServingDatabaseResource
+) -> dg.MaterializeResult:
+    descriptions = Descriptions.from_manifest(json.loads(dbt_project.manifest_path.read_text()))
+    copied = copy_marts(warehouse.published_path, serving_database.url, descriptions, serving_database.reader_role)
+    context.log.info(f"copied {sum(copied.values())} rows in {len(copied)} tables to the serving database")
+    return dg.MaterializeResult(metadata={"rows_per_table": copied, "tables": len(copied)})

@@ -1,0 +1,27 @@
+"""Every mart as Parquet and CSV files, for spreadsheet users and other tools."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+
+def export_marts(warehouse_path: Path, folder: Path) -> list[Path]:
+    """Write marts.<table> to <folder>/<table>.parquet and .csv; each file appears whole (written, then renamed)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    with duckdb.connect(str(warehouse_path), read_only=True) as connection:
+        tables = connection.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' order by table_name"
+        ).fetchall()
+        for (table,) in tables:
+            relation = connection.table(f'marts."{table}"')
+            for suffix, write in ((".parquet", relation.write_parquet), (".csv", relation.write_csv)):
+                target = folder / f"{table}{suffix}"
+                partial = folder / f".{table}{suffix}.partial"
+                write(str(partial))
+                os.replace(partial, target)
+                written.append(target)
+    return written

@@ -1,0 +1,130 @@
+"""Analysts on DuckDB: the locked-down connection, SQLAlchemy, the CLI, the example queries and the exports."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+import sqlalchemy
+
+from orchestration.serving import connect, sqlalchemy_engine
+from orchestration.serving.exports import export_marts
+from orchestration.settings import REPO_ROOT
+
+QUERIES = sorted((REPO_ROOT / "queries").glob("*.sql"))
+
+ESCAPES = [
+    "select * from read_csv('/etc/passwd')",
+    "select * from read_text('/etc/hostname')",
+    "copy marts.dim_unit to '{tmp}/stolen.csv'",
+    "export database '{tmp}/everything'",
+    "attach '{tmp}/other.duckdb' as other",
+    "install httpfs",
+    "load httpfs",
+    "set enable_external_access = true",
+    "reset lock_configuration",
+    "set threads = 1",
+    "create table marts.planted (x integer)",
+    "insert into marts.dim_unit values ('x', 'x', 'x', 'x', 1)",
+    "delete from marts.fct_indicator_observation",
+    "drop table marts.dim_date",
+    "create schema planted",
+]
+
+
+@pytest.mark.parametrize("statement", ESCAPES)
+def test_every_escape_from_the_locked_down_connection_fails(built_warehouse, tmp_path, statement):
+    with connect(built_warehouse) as connection:
+        with pytest.raises(duckdb.Error):
+            connection.execute(statement.format(tmp=tmp_path))
+        assert connection.execute("select count(*) from marts.dim_indicator").fetchone()[0] > 0
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_notebook_gets_a_dataframe_in_two_lines(built_warehouse):
+    connection = connect(built_warehouse)
+    frame = connection.sql("select * from marts.mart_computing_power order by as_of_date").df()
+    connection.close()
+    assert list(frame["as_of_date"].astype(str)) == ["2024-12-31", "2025-06-30", "2025-12-31"]
+
+
+def test_a_hostile_file_name_is_never_sql(built_warehouse, tmp_path):
+    folder = tmp_path / 'it\'s "odd"; drop table marts.dim_date; --'
+    folder.mkdir()
+    copy = folder / "warehouse.duckdb"
+    copy.write_bytes(built_warehouse.read_bytes())
+    with connect(copy) as connection:
+        assert connection.execute("select count(*) from marts.dim_date").fetchone()[0] > 4000
+    assert {path.name for path in export_marts(copy, folder / "exports")} >= {"dim_date.csv", "dim_date.parquet"}
+
+
+def test_sqlalchemy_reflects_the_marts_with_their_types(built_warehouse):
+    engine = sqlalchemy_engine(built_warehouse)
+    inspector = sqlalchemy.inspect(engine)
+    schemas = inspector.get_schema_names()
+    tables = set(inspector.get_table_names(schema="marts"))
+    columns = {c["name"]: type(c["type"]) for c in inspector.get_columns("fct_indicator_observation", schema="marts")}
+    engine.dispose()  # DuckDB allows one configuration per file and process; the pool would hold a connection
+    assert "warehouse.marts" in schemas
+    assert {"fct_indicator_observation", "dim_date", "fct_consistency_check"} <= tables
+    assert issubclass(columns["value_canonical"], sqlalchemy.Float)
+    assert issubclass(columns["period_end"], sqlalchemy.Date)
+    assert issubclass(columns["is_forecast"], sqlalchemy.Boolean)
+    assert issubclass(columns["observation_id"], sqlalchemy.String)
+
+
+def test_the_duckdb_cli_opens_the_published_file_read_only(built_warehouse):
+    cli = Path(sys.executable).with_name("duckdb")
+    completed = subprocess.run(
+        [
+            str(cli),
+            "-readonly",
+            "-csv",
+            str(built_warehouse),
+            "-c",
+            "select value_canonical from marts.fct_indicator_observation "
+            "where indicator_code = 'total_computing_capacity'",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.split() == ["value_canonical", "280.0"]
+    version = subprocess.run([str(cli), "-version"], capture_output=True, text=True, check=True).stdout
+    assert duckdb.__version__ in version  # the CLI and the library that writes the file are the same version
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=[q.stem for q in QUERIES])
+def test_the_example_queries_run(built_warehouse, query):
+    with connect(built_warehouse) as connection:
+        result = connection.execute(query.read_text())
+        columns = [d[0] for d in result.description]
+        rows = result.fetchall()
+    assert rows, f"{query.name} returned nothing"
+    if query.stem == "latest_value_per_indicator":
+        latest = {row[0]: row for row in rows}
+        assert latest["intelligent_computing_capacity"][3] == pytest.approx(1590)
+        assert "forecast" not in columns
+    if query.stem == "consistency_findings":
+        assert rows[0][0] == "intelligent_growth_2025" and rows[0][2] == "fail"
+    if query.stem == "intelligent_computing_by_source":
+        assert [row[2] for row in rows] == pytest.approx([90, 788, 1590])
+
+
+def test_exports_hold_every_mart_row_for_row(built_warehouse, tmp_path):
+    written = export_marts(built_warehouse, tmp_path)
+    with connect(built_warehouse) as warehouse, duckdb.connect() as reader:
+        marts = [
+            r[0]
+            for r in warehouse.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        ]
+        assert {p.name for p in written} == {f"{t}{s}" for t in marts for s in (".parquet", ".csv")}
+        for table in marts:
+            expected = warehouse.execute(f"select count(*) from marts.{table}").fetchone()[0]
+            for suffix in (".parquet", ".csv"):
+                path = str(tmp_path / f"{table}{suffix}")
+                assert reader.execute("select count(*) from query_table(?)", [path]).fetchone()[0] == expected
