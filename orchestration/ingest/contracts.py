@@ -5,7 +5,9 @@ accepted values, references to other seed files, ordered pairs, limits). Each be
 the raw table read into pandas (Great Expectations' SQL data source does not work well with DuckDB). A violation is
 reported as the seed file's line, the column, the value and what would have been accepted.
 
-Great Expectations takes seconds to import, so it is imported only when a check runs, never when Dagster loads.
+The table is validated in batches of about 200,000 rows, so memory stays bounded whatever its size; the one check
+that spans rows (unique keys) is counted over the whole table in SQL first. Great Expectations takes seconds to
+import, so it is imported only when a check runs, never when Dagster loads.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import pandas as pd
 from orchestration.ingest.seed_files import RAW_SCHEMA, SeedTable
 
 MAX_REPORTED_VIOLATIONS = 20
+BATCH_VECTORS = 100  # DuckDB vectors of 2,048 rows: batches of about 200,000 rows in pandas at a time
 
 # Columns derived for the observations' cross-file contracts; they are validated, never stored.
 _DERIVED_OBSERVATION_COLUMNS = """
@@ -92,45 +95,60 @@ class _Contract:
 
 
 def check_seed_table(connection: duckdb.DuckDBPyConnection, table: SeedTable, seed_file: Path) -> ContractOutcome:
-    """Validate raw.<table> (already loaded from `seed_file`) against its contract."""
-    frame = _read_table(connection, table)
+    """Validate raw.<table> (already loaded from `seed_file`) against its contract, in batches of bounded size."""
     catalogs = _read_catalogs(connection, table)
     contracts = build_contracts(table, catalogs)
     for position, contract in enumerate(contracts):
         contract.expectation.meta = {"contract": position}
-    result = _validate(table.name, frame, [contract.expectation for contract in contracts])
-    lines = record_lines(seed_file)
+    validate = _batch_validator(table.name, [contract.expectation for contract in contracts])
 
-    violations: list[Violation] = []
-    for expectation_result in result.results:
-        if expectation_result.success:
-            continue
-        if expectation_result.exception_info.get("raised_exception"):
-            raise RuntimeError(f"{table.file_name}: an input contract could not be evaluated: {expectation_result}")
-        contract = contracts[expectation_result.expectation_config.meta["contract"]]
-        indexes = expectation_result.result.get("unexpected_index_list")
-        if not indexes:  # a table-level expectation
-            value, expected = contract.describe(pd.Series(dtype=object))
-            violations.append(Violation(None, contract.column, value, expected))
-            continue
-        for index in indexes:
-            value, expected = contract.describe(frame.loc[index])
-            line = lines[index] if index < len(lines) else None
-            violations.append(Violation(line, contract.column, value, expected))
+    found: list[tuple[int | None, _Contract, pd.Series]] = []  # (row number, broken contract, row)
+    kept_results: list[dict] = []
+    result_set = connection.execute(_table_query(table))
+    offset, first = 0, True
+    while True:
+        frame = result_set.fetch_df_chunk(BATCH_VECTORS)
+        if frame.empty and not first:
+            break  # an empty table is still validated once, for its columns
+        frame.index += offset
+        result = validate(frame)
+        for expectation_result in result.results:
+            if expectation_result.success:
+                continue
+            if expectation_result.exception_info.get("raised_exception"):
+                raise RuntimeError(f"{table.file_name}: an input contract could not be evaluated: {expectation_result}")
+            contract = contracts[expectation_result.expectation_config.meta["contract"]]
+            indexes = expectation_result.result.get("unexpected_index_list")
+            if not indexes:  # a table-level expectation: once is enough
+                if first:
+                    found.append((None, contract, pd.Series(dtype=object)))
+                continue
+            found.extend((index, contract, frame.loc[index]) for index in indexes)
+        if first or not result.success:
+            kept_results.append(result.to_json_dict())
+        offset += len(frame)
+        first = False
+
+    lines = record_lines(seed_file) if any(index is not None for index, _, _ in found) else []
+    violations = []
+    for index, contract, row in found:
+        value, expected = contract.describe(row)
+        line = lines[index] if index is not None and index < len(lines) else None
+        violations.append(Violation(line, contract.column, value, expected))
     violations.sort(key=lambda violation: (violation.line or 0, violation.column or ""))
     return ContractOutcome(
         table=table.name,
         file_name=table.file_name,
         expectation_count=len(contracts),
         violations=violations,
-        validation_result=result.to_json_dict(),
+        validation_result={"rows": offset, "success": not violations, "batch_results": kept_results},
     )
 
 
 def build_contracts(table: SeedTable, catalogs: dict[str, list]) -> list[_Contract]:
     """The expectations a seed table's contract asks for, each with the wording of its violations."""
     expect = _great_expectations().expectations
-    derived = _DERIVED_COLUMN_NAMES if table.needs_units_and_indicators else []
+    derived = _derived_columns(table)
     contracts = [
         _Contract(
             expect.ExpectTableColumnsToMatchOrderedList(column_list=[*table.columns, *derived]),
@@ -139,15 +157,11 @@ def build_contracts(table: SeedTable, catalogs: dict[str, list]) -> list[_Contra
         )
     ]
     if table.unique_key:
+        # Counted over the whole table in SQL (_key_count), so that batches still see duplicates across batches.
         key = list(table.unique_key)
-        expectation = (
-            expect.ExpectColumnValuesToBeUnique(column=key[0])
-            if len(key) == 1
-            else expect.ExpectCompoundColumnsToBeUnique(column_list=key)
-        )
         contracts.append(
             _Contract(
-                expectation,
+                expect.ExpectColumnValuesToBeBetween(column="_key_count", max_value=1),
                 ", ".join(key),
                 lambda row, key=key: (
                     row[key[0]] if len(key) == 1 else tuple(row[k] for k in key),
@@ -271,25 +285,32 @@ def _column_contracts(expect, column: str, contract: dict, catalogs: dict[str, l
 
 def record_lines(seed_file: Path) -> list[int]:
     """The file line on which each data record ends, in file order (what DuckDB loads as rows 0, 1, ...)."""
-    text = seed_file.read_bytes().decode("utf-8-sig")
-    reader = csv.reader(text.splitlines(keepends=True))
-    next(reader, None)
-    return [reader.line_num for record in reader if any(field.strip() for field in record)]
+    with seed_file.open(encoding="utf-8-sig", newline="") as file:
+        reader = csv.reader(file)
+        next(reader, None)
+        return [reader.line_num for record in reader if any(field.strip() for field in record)]
 
 
-def _read_table(connection: duckdb.DuckDBPyConnection, table: SeedTable) -> pd.DataFrame:
-    # rowid is the order rows were read from the file, so frame index i is the file's i-th record.
-    derived = ""
-    joins = ""
+def _derived_columns(table: SeedTable) -> list[str]:
+    return [
+        *(_DERIVED_COLUMN_NAMES if table.needs_units_and_indicators else []),
+        *(["_key_count"] if table.unique_key else []),
+    ]
+
+
+def _table_query(table: SeedTable) -> str:
+    """The raw table in file order (rowid is the order rows were read), with the columns the contracts derive."""
+    derived, joins = "", ""
     if table.needs_units_and_indicators:
-        derived = "," + _DERIVED_OBSERVATION_COLUMNS
+        derived += "," + _DERIVED_OBSERVATION_COLUMNS
         joins = (
             f" left join {RAW_SCHEMA}.units as units on seed.unit_code = units.unit_code"
             f" left join {RAW_SCHEMA}.indicators as indicators on seed.indicator_code = indicators.indicator_code"
         )
-    query = f'select seed.*{derived} from {RAW_SCHEMA}."{table.name}" as seed{joins} order by seed.rowid'
-
-    return connection.execute(query).df()
+    if table.unique_key:
+        key = ", ".join(f'seed."{column}"' for column in table.unique_key)
+        derived += f", count(*) over (partition by {key}) as _key_count"
+    return f'select seed.*{derived} from {RAW_SCHEMA}."{table.name}" as seed{joins} order by seed.rowid'
 
 
 def _read_catalogs(connection: duckdb.DuckDBPyConnection, table: SeedTable) -> dict[str, list]:
@@ -312,7 +333,8 @@ def _great_expectations():
     return great_expectations
 
 
-def _validate(name: str, frame: pd.DataFrame, expectations: list):
+def _batch_validator(name: str, expectations: list) -> Callable[[pd.DataFrame], object]:
+    """One Great Expectations suite, validated on each batch (a pandas DataFrame) it is given."""
     gx = _great_expectations()
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -322,8 +344,13 @@ def _validate(name: str, frame: pd.DataFrame, expectations: list):
         context.data_sources.add_pandas("seeds").add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
     )
     suite = gx.ExpectationSuite(name=f"{name}_input_contract", expectations=expectations)
-    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-    return batch.validate(suite, result_format="COMPLETE")
+
+    def validate(frame: pd.DataFrame):
+        return batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(
+            suite, result_format="COMPLETE"
+        )
+
+    return validate
 
 
 def _show(value: object) -> str:

@@ -3,7 +3,8 @@
 The expected header and column types of each file come from the dbt sources (dbt_project/models/staging/
 _sources.yml), the one contract of the seed files. DuckDB's own CSV reader does the loading with that explicit
 schema: no type sniffing (which turns a bad number into a text column without a word), strict about the number of
-fields, and every rejected line collected so that one run reports all of them.
+fields and the encoding, and every rejected line collected so that one run reports all of them. The file itself is
+only streamed (header and checksum), never read whole into Python, so a file of millions of rows costs no memory here.
 """
 
 from __future__ import annotations
@@ -101,8 +102,7 @@ def load_seed_file(connection: duckdb.DuckDBPyConnection, table: SeedTable, path
     """Replace raw.<table> with the rows of the CSV file at `path`, or raise SeedFileError and change nothing."""
     if not path.is_file():
         raise SeedFileError(f"{path}: file not found; expected the seed file for raw.{table.name}")
-    content = path.read_bytes()
-    _check_text_and_header(content, table, path)
+    _check_header(path, table)
 
     connection.execute(f"create schema if not exists {RAW_SCHEMA}")
     connection.execute("begin transaction")
@@ -118,22 +118,33 @@ def load_seed_file(connection: duckdb.DuckDBPyConnection, table: SeedTable, path
         connection.execute("rollback")
         raise
     connection.execute("commit")
-    return LoadResult(row_count=row_count, sha256=hashlib.sha256(content).hexdigest())
+    return LoadResult(row_count=row_count, sha256=file_sha256(path))
 
 
-def _check_text_and_header(content: bytes, table: SeedTable, path: Path) -> None:
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _check_header(path: Path, table: SeedTable) -> None:
+    """The header, read on its own: DuckDB takes exactly these columns, whatever names the file's first line has."""
     expected = list(table.columns)
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = content[: error.start].count(b"\n") + 1
-        raise SeedFileError(
-            f"{path}, line {line}: byte 0x{content[error.start]:02x} is not valid UTF-8; "
-            "expected the file saved as UTF-8 (CSV UTF-8 in a spreadsheet's Save As)"
-        ) from None
-    if not text.strip():
+    with path.open("rb") as file:
+        first_line = file.readline(1 << 16)
+        following = file.read(1 << 16)
+    if not (first_line.removeprefix(b"\xef\xbb\xbf") + following).strip():
         raise SeedFileError(f"{path}: the file is empty; expected a header line: {','.join(expected)}")
-    header = next(csv.reader([text.splitlines()[0]]))
+    try:
+        header_text = first_line.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SeedFileError(
+            f"{path}, line 1 (header): not valid UTF-8; expected the file saved as UTF-8 "
+            "(CSV UTF-8 in a spreadsheet's Save As)"
+        ) from None
+    header = next(csv.reader([header_text.strip("\r\n")]), [])
     header = [name.strip() for name in header]
     if header != expected:
         missing = [name for name in expected if name not in header]
@@ -188,6 +199,8 @@ def _describe_rejected_line(
         value = fields[column_idx - 1] if column_idx - 1 < len(fields) else ""
         expected = _EXPECTED_BY_TYPE.get(table.columns[column], table.columns[column])
         return f"line {line}, column {column}: value {value!r} is not {expected}"
+    if error == "INVALID ENCODING":
+        return f"line {line}: not valid UTF-8; expected the file saved as UTF-8 (CSV UTF-8 in a spreadsheet's Save As)"
     if error in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
         return (
             f"line {line}: {len(fields)} field(s) where {len(columns)} are expected ({','.join(columns)}); "

@@ -81,3 +81,26 @@ def test_contract_meta_comes_from_the_dbt_sources():
     assert observations.unique_key == ("observation_id",)
     assert observations.column_contracts["unit_code"]["references"] == "units.unit_code"
     assert observations.referenced_tables == {"indicators", "geographies", "sources", "units"}
+
+
+def test_batches_still_see_duplicates_and_lines_across_batches(loaded, monkeypatch):
+    connection, seeds = loaded
+    monkeypatch.setattr("orchestration.ingest.contracts.BATCH_VECTORS", 1)  # 2,048 rows a batch
+    path = seeds / "observations.csv"
+    header, first, *_ = path.read_text().splitlines()
+    rows = [first.replace(first.split(",")[0], f"obs-{n}", 1) for n in range(5000)]
+    rows[4500] = rows[10]  # the same id, two batches apart
+    fields = rows[3000].split(",")
+    rows[3000] = ",".join([*fields[:8], "ZB", *fields[9:]])
+    path.write_text("\n".join([header, *rows]) + "\n")
+    load_seed_file(connection, TABLES["observations"], path)
+
+    outcome = check_seed_table(connection, TABLES["observations"], path)
+
+    sentences = [v.sentence("observations.csv") for v in outcome.violations]
+    assert sentences == [
+        "observations.csv, line 12, column observation_id: value 'obs-10' appears more than once; each must be unique",
+        "observations.csv, line 3002, column unit_code: value 'ZB' is unknown; expected a unit_code listed in units.csv",
+        "observations.csv, line 4502, column observation_id: value 'obs-10' appears more than once; each must be unique",
+    ]
+    assert outcome.validation_result["rows"] == 5000
