@@ -9,21 +9,36 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import dagster as dg
 
 
-def refresh() -> int:
+def refresh(changed_only: bool = False) -> int:
+    from orchestration.automation.changes import published_checksums, seed_changes
     from orchestration.definitions import defs
     from orchestration.publish.warehouse import WarehouseResource
     from orchestration.quality import report
 
     warehouse = WarehouseResource()
-    job = defs.resolve_job_def("refresh_warehouse")
+    job, tags = defs.resolve_job_def("refresh_warehouse"), {}
+    if changed_only:
+        changes = seed_changes(Path(warehouse.seeds_dir), published_checksums(warehouse))
+        for message in changes.warnings():
+            print(f"warning: {message}", file=sys.stderr)
+        if not changes.roots and Path(warehouse.published_path).exists():
+            print("No seed file changed since the last publication; nothing was rebuilt.")
+            return 0
+        if changes.roots:
+            selection = changes.downstream(defs.resolve_asset_graph())
+            job = defs.resolve_implicit_global_asset_job_def().get_subset(asset_selection=set(selection))
+            tags = {"warehouse/changed_files": ",".join(changes.changed)}
+            print(f"Changed: {', '.join(changes.changed)}; rebuilding {len(selection)} assets downstream of them.")
     with dg.DagsterInstance.ephemeral() as instance:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
+            tags=tags,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         )
         records = report.run_check_records(instance, result.run_id)
@@ -136,13 +151,20 @@ def export() -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("refresh", help="load, check, transform and publish the warehouse")
+    refresh_command = commands.add_parser("refresh", help="load, check, transform and publish the warehouse")
+    refresh_command.add_argument(
+        "--changed",
+        action="store_true",
+        help="rebuild only what depends on seed files changed since the last publication (nothing if none)",
+    )
     commands.add_parser("rollback", help="publish the previous version of the warehouse again")
     commands.add_parser("serve", help="start a local PostgreSQL with a copy of the marts for BI tools")
     commands.add_parser("serve-stop", help="stop that PostgreSQL")
     commands.add_parser("export", help="write every mart as Parquet and CSV into data/exports/")
     args = parser.parse_args(argv)
-    commands = {"refresh": refresh, "rollback": rollback, "serve": serve, "serve-stop": serve_stop, "export": export}
+    if args.command == "refresh":
+        return refresh(changed_only=args.changed)
+    commands = {"rollback": rollback, "serve": serve, "serve-stop": serve_stop, "export": export}
     return commands[args.command]()
 
 

@@ -70,3 +70,9 @@ def serving_reader_role() -> str:
 def serving_port() -> int:
     """The port of the local PostgreSQL that `make serve` starts (SERVING_PORT, default 54329)."""
     return int(os.environ.get("SERVING_PORT") or 54329)
+
+
+def duckdb_memory_limit() -> str:
+    """The most memory one DuckDB connection that builds the warehouse may use (DUCKDB_MEMORY_LIMIT, default 2GB).
+    dbt's profile reads the same variable."""
+    return os.environ.get("DUCKDB_MEMORY_LIMIT") or "2GB"

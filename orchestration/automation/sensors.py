@@ -1,24 +1,13 @@
 """Sensors: a run for every edited seed file, and a record of every failed run."""
 
-import hashlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
 
-from orchestration.ingest.assets import seed_tables
-from orchestration.publish.warehouse import FAILED_RUNS_LOG_NAME, WarehouseResource, read_jsonl
-
-
-def seed_checksums(seeds_dir: Path) -> dict[str, str]:
-    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(seeds_dir.glob("*.csv"))}
-
-
-def published_checksums(warehouse: WarehouseResource) -> dict[str, str]:
-    """The seed checksums of the latest publication: what the published warehouse was built from."""
-    publications = [entry for entry in read_jsonl(warehouse.publish_log_path()) if entry["action"] == "publish"]
-    return publications[-1]["seed_checksums"] if publications else {}
+from orchestration.automation.changes import published_checksums, seed_changes
+from orchestration.publish.warehouse import FAILED_RUNS_LOG_NAME, WarehouseResource
 
 
 @dg.sensor(
@@ -32,39 +21,20 @@ def published_checksums(warehouse: WarehouseResource) -> dict[str, str]:
     ),
 )
 def seed_files_changed(context: dg.SensorEvaluationContext, warehouse: WarehouseResource) -> dg.SensorResult:
-    current = seed_checksums(Path(warehouse.seeds_dir))
     previous = json.loads(context.cursor) if context.cursor else published_checksums(warehouse)
-    changed = sorted(name for name, checksum in current.items() if previous.get(name) != checksum)
-    deleted = sorted(set(previous) - set(current))
-    load_assets = {table.file_name: dg.AssetKey(["raw", table.name]) for table in seed_tables()}
-
-    messages = []
-    if deleted:
-        messages.append(
-            f"deleted seed file(s): {', '.join(deleted)}; the published warehouse keeps their last loaded data "
-            "until a full refresh, which fails until the file is restored or its contract removed from _sources.yml"
-        )
-    without_contract = [name for name in changed if name not in load_assets]
-    if without_contract:
-        messages.append(
-            f"new file(s) without a contract, not loaded: {', '.join(without_contract)}; declare them as sources in "
-            "dbt_project/models/staging/_sources.yml"
-        )
-    for message in messages:
+    changes = seed_changes(Path(warehouse.seeds_dir), previous)
+    for message in changes.warnings():
         context.log.warning(message)
-
-    roots = [load_assets[name] for name in changed if name in load_assets]
-    if not roots:
+    if not changes.roots:
         return dg.SensorResult(
-            skip_reason="; ".join(messages) or "no seed file changed", cursor=json.dumps(current, sort_keys=True)
+            skip_reason="; ".join(changes.warnings()) or "no seed file changed", cursor=changes.cursor()
         )
-    selection = dg.AssetSelection.assets(*roots).downstream().resolve(context.repository_def.asset_graph)
     run = dg.RunRequest(
-        run_key=hashlib.sha256(json.dumps(current, sort_keys=True).encode()).hexdigest()[:16],
-        asset_selection=sorted(selection, key=lambda key: key.to_user_string()),
-        tags={"warehouse/trigger": "seed_files_changed", "warehouse/changed_files": ",".join(changed)},
+        run_key=changes.run_key(),
+        asset_selection=changes.downstream(context.repository_def.asset_graph),
+        tags={"warehouse/trigger": "seed_files_changed", "warehouse/changed_files": ",".join(changes.changed)},
     )
-    return dg.SensorResult(run_requests=[run], cursor=json.dumps(current, sort_keys=True))
+    return dg.SensorResult(run_requests=[run], cursor=changes.cursor())
 
 
 @dg.run_failure_sensor(

@@ -134,7 +134,7 @@ class WarehouseResource(dg.ConfigurableResource):
         """A read-write connection to this run's working file."""
         start_from = context.run.tags.get(START_FROM_TAG, "published")
         path = self.prepare_working_file(context.run.run_id, start_from)
-        connection = duckdb.connect(str(path))
+        connection = duckdb.connect(str(path), config={"memory_limit": settings.duckdb_memory_limit()})
         try:
             yield connection
         finally:

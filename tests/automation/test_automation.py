@@ -8,7 +8,8 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.automation.sensors import record_failed_runs, seed_checksums, seed_files_changed
+from orchestration.automation.changes import seed_checksums
+from orchestration.automation.sensors import record_failed_runs, seed_files_changed
 from orchestration.definitions import build_definitions
 from orchestration.publish.warehouse import START_FROM_TAG
 from tests.conftest import copy_seeds, make_warehouse, refresh

@@ -98,9 +98,11 @@ def test_batches_still_see_duplicates_and_lines_across_batches(loaded, monkeypat
     outcome = check_seed_table(connection, TABLES["observations"], path)
 
     sentences = [v.sentence("observations.csv") for v in outcome.violations]
+    duplicate = "column observation_id: value 'obs-10' appears more than once; each must be unique"
     assert sentences == [
-        "observations.csv, line 12, column observation_id: value 'obs-10' appears more than once; each must be unique",
-        "observations.csv, line 3002, column unit_code: value 'ZB' is unknown; expected a unit_code listed in units.csv",
-        "observations.csv, line 4502, column observation_id: value 'obs-10' appears more than once; each must be unique",
+        f"observations.csv, line 12, {duplicate}",
+        "observations.csv, line 3002, column unit_code: value 'ZB' is unknown; "
+        "expected a unit_code listed in units.csv",
+        f"observations.csv, line 4502, {duplicate}",
     ]
     assert outcome.validation_result["rows"] == 5000

@@ -23,6 +23,8 @@ final as (
         is_forecast,
         note
     from observations
+    -- Stored in this order so that DuckDB's zone maps skip most of the table for one indicator's series.
+    order by indicator_code, geography_code, period_end, source_id
 )
 
 select * from final

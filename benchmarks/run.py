@@ -1,0 +1,315 @@
+"""The warehouse measured against its floors, side by side in one run, written to docs/benchmarks.md.
+
+    .venv/bin/python -m benchmarks.run 10k 1m 10m        (make bench; make bench-data first)
+
+For each seed set from benchmarks.generate it measures, on this machine:
+  - loading: the raw asset's loader against DuckDB reading the same CSV into a table on its own (auto-detected);
+  - input-contract validation (Great Expectations, in batches) per million rows;
+  - a full refresh (`python -m orchestration refresh`, a real process: load, checks, dbt, publish) against a plain
+    `dbt build` on the already-loaded raw tables, and against the models' compiled SQL run directly in DuckDB;
+  - a no-op refresh and a one-file-changed refresh (`refresh --changed`);
+  - the peak resident memory of the full refresh (the whole process tree: Python, dbt and DuckDB);
+  - the latency of typical BI queries on the published marts (median and p95 of repeated runs).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from benchmarks.generate import SIZES
+from orchestration.ingest.contracts import check_seed_table
+from orchestration.ingest.seed_files import load_seed_file, seed_tables_from_manifest
+from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, REPO_ROOT
+
+PYTHON = sys.executable
+QUERY_REPEATS = 30
+BI_QUERIES = {
+    "time series of one indicator": (
+        "select period_end, source_id, value_canonical from marts.fct_indicator_observation "
+        "where indicator_code = $indicator and geography_code = $geography order by period_end, source_id"
+    ),
+    "latest value per indicator": (REPO_ROOT / "queries" / "latest_value_per_indicator.sql").read_text(),
+    "consistency findings": (REPO_ROOT / "queries" / "consistency_findings.sql").read_text(),
+}
+
+
+def measure(size: str, seeds: Path, work: Path) -> dict:
+    """Every figure for one seed set; `work` is a scratch folder."""
+    figures: dict = {"size": size, "rows": _count_rows(seeds / "observations.csv")}
+    figures.update(_loading(seeds, work / "loading"))
+
+    env = {
+        **os.environ,
+        "SEEDS_DIR": str(seeds),
+        "WAREHOUSE_PATH": str(work / "data" / "warehouse.duckdb"),
+        "PYTHONPATH": str(REPO_ROOT),
+    }
+    published = work / "data" / "warehouse.duckdb"
+    figures["full_refresh_s"], figures["full_refresh_peak_rss_mib"] = _timed_process(
+        [PYTHON, "-m", "orchestration", "refresh"], env
+    )
+    figures["noop_refresh_s"], _ = _timed_process([PYTHON, "-m", "orchestration", "refresh", "--changed"], env)
+    changed_seeds = work / "changed_seeds"
+    shutil.copytree(seeds, changed_seeds)
+    sources = changed_seeds / "sources.csv"
+    sources.write_text(sources.read_text().replace("yearbook 1", "yearbook one", 1))
+    figures["one_file_changed_refresh_s"], _ = _timed_process(
+        [PYTHON, "-m", "orchestration", "refresh", "--changed"], {**env, "SEEDS_DIR": str(changed_seeds)}
+    )
+    figures["one_file_changed"] = "sources.csv"
+
+    figures["dbt_build_s"] = _plain_dbt_build(published, work / "dbt")
+    figures["direct_sql_s"] = _direct_sql(published, work / "direct")
+    figures.update(_query_latency(published))
+    return figures
+
+
+def _count_rows(path: Path) -> int:
+    with duckdb.connect() as connection:
+        return connection.execute("select count(*) from read_csv(?)", [str(path)]).fetchone()[0]
+
+
+def _loading(seeds: Path, folder: Path) -> dict:
+    folder.mkdir(parents=True)
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    tables = {table.name: table for table in seed_tables_from_manifest(manifest)}
+    observations = seeds / "observations.csv"
+
+    with duckdb.connect(str(folder / "duckdb_alone.duckdb")) as connection:
+        started = time.perf_counter()
+        connection.execute("create table observations as select * from read_csv(?)", [str(observations)])
+        duckdb_alone = time.perf_counter() - started
+
+    with duckdb.connect(str(folder / "loader.duckdb")) as connection:
+        for name in ("units", "indicators", "geographies", "sources"):
+            load_seed_file(connection, tables[name], seeds / f"{name}.csv")
+        started = time.perf_counter()
+        result = load_seed_file(connection, tables["observations"], observations)
+        loader = time.perf_counter() - started
+        started = time.perf_counter()
+        outcome = check_seed_table(connection, tables["observations"], observations)
+        contracts = time.perf_counter() - started
+    assert outcome.passed, outcome.summary()
+    return {
+        "load_loader_s": loader,
+        "load_duckdb_alone_s": duckdb_alone,
+        "load_ratio": duckdb_alone / loader,
+        "load_rows_per_s": result.row_count / loader,
+        "contracts_s": contracts,
+        "contracts_s_per_million": contracts / result.row_count * 1e6,
+    }
+
+
+def _timed_process(command: list[str], env: dict) -> tuple[float, float]:
+    """Wall time and peak resident memory (MiB) of a process and all its descendants, sampled every 50 ms."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    peak = 0
+    done = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(process.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    output = process.communicate()[0].decode(errors="replace")
+    elapsed = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{output[-4000:]}")
+    return elapsed, peak / 2**20
+
+
+def _tree_rss(pid: int) -> int:
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending.extend(int(child) for child in (task / "children").read_text().split())
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            continue
+    return total
+
+
+def _plain_dbt_build(published: Path, folder: Path) -> float:
+    """`dbt build` of the whole project on a copy of the warehouse, whose raw tables are already loaded."""
+    folder.mkdir(parents=True)
+    copy = folder / published.name
+    shutil.copyfile(published, copy)
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            str(DBT_EXECUTABLE),
+            "build",
+            "--quiet",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(folder / "target"),
+            "--vars",
+            json.dumps({"warehouse_path": str(copy)}),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        check=True,
+    )
+    return time.perf_counter() - started
+
+
+def _direct_sql(published: Path, folder: Path) -> float:
+    """The models' compiled SQL run directly in DuckDB, in dependency order (no dbt, no tests)."""
+    folder.mkdir(parents=True)
+    copy = folder / published.name
+    shutil.copyfile(published, copy)
+    target = folder / "target"
+    subprocess.run(
+        [
+            str(DBT_EXECUTABLE),
+            "compile",
+            "--quiet",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(target),
+            "--vars",
+            json.dumps({"warehouse_path": str(copy)}),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        check=True,
+    )
+    manifest = json.loads((target / "manifest.json").read_text())
+    models = {uid: node for uid, node in manifest["nodes"].items() if node["resource_type"] == "model"}
+    order, seen = [], set()
+
+    def visit(uid):
+        if uid in seen or uid not in models:
+            return
+        seen.add(uid)
+        for parent in models[uid]["depends_on"]["nodes"]:
+            visit(parent)
+        order.append(uid)
+
+    for uid in sorted(models):
+        visit(uid)
+    with duckdb.connect(str(copy)) as connection:
+        started = time.perf_counter()
+        for uid in order:
+            node = models[uid]
+            kind = "view" if node["config"]["materialized"] == "view" else "table"
+            connection.execute(
+                f'create or replace {kind} "{node["schema"]}"."{node["name"]}" as {node["compiled_code"]}'
+            )
+        return time.perf_counter() - started
+
+
+def _query_latency(published: Path) -> dict:
+    figures = {}
+    with duckdb.connect(str(published), read_only=True) as connection:
+        indicator, geography = connection.execute(
+            "select indicator_code, geography_code from marts.fct_indicator_observation "
+            "group by all order by count(*) desc, 1, 2 limit 1"
+        ).fetchone()
+        for name, query in BI_QUERIES.items():
+            parameters = {"indicator": indicator, "geography": geography} if "$indicator" in query else None
+            timings = []
+            for _ in range(QUERY_REPEATS + 1):
+                started = time.perf_counter()
+                connection.execute(query, parameters).fetchall()
+                timings.append((time.perf_counter() - started) * 1000)
+            timings = sorted(timings[1:])  # the first run warms the cache
+            figures[f"query_{name}"] = {
+                "median_ms": statistics.median(timings),
+                "p95_ms": timings[int(0.95 * (len(timings) - 1))],
+            }
+    return figures
+
+
+def machine() -> str:
+    memory = int(Path("/proc/meminfo").read_text().split()[1]) / 2**20
+    return (
+        f"{os.cpu_count()} cores, {memory:.0f} GiB memory, {platform.machine()}, Python {platform.python_version()}, "
+        f"DuckDB {duckdb.__version__}"
+    )
+
+
+def write_report(results: list[dict], path: Path) -> None:
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d} on one machine ({machine()}), all figures in one run of "
+        "`make bench` on the synthetic seed sets of `make bench-data` (benchmarks/generate.py). Timings are wall "
+        "clock; memory is the peak resident memory of the refresh's whole process tree.",
+        "",
+        "| | " + " | ".join(f"{r['size']} ({r['rows']:,} rows)" for r in results) + " | target |",
+        "|---|" + "---|" * len(results) + "---|",
+    ]
+
+    def row(label: str, values: list[str], target: str = "") -> None:
+        lines.append(f"| {label} | " + " | ".join(values) + f" | {target} |")
+
+    row("load: loader (s)", [f"{r['load_loader_s']:.2f}" for r in results])
+    row("load: DuckDB alone (s)", [f"{r['load_duckdb_alone_s']:.2f}" for r in results])
+    row("load throughput / DuckDB's", [f"{r['load_ratio']:.2f}×" for r in results], "≥ 0.8×")
+    row(
+        "input contracts (s per million rows)",
+        [f"{r['contracts_s_per_million']:.1f}" for r in results],
+        "no full table in pandas",
+    )
+    row("full refresh (s)", [f"{r['full_refresh_s']:.1f}" for r in results])
+    row("plain dbt build (s)", [f"{r['dbt_build_s']:.1f}" for r in results])
+    row("full refresh / dbt build", [f"{r['full_refresh_s'] / r['dbt_build_s']:.2f}×" for r in results], "≤ 1.5× at 1M")
+    row("models' SQL run directly in DuckDB (s)", [f"{r['direct_sql_s']:.1f}" for r in results])
+    row("full refresh / direct SQL", [f"{r['full_refresh_s'] / r['direct_sql_s']:.1f}×" for r in results])
+    row("no-op refresh (s)", [f"{r['noop_refresh_s']:.1f}" for r in results], "rebuilds nothing")
+    row("one file changed, sources.csv (s)", [f"{r['one_file_changed_refresh_s']:.1f}" for r in results])
+    row("peak memory of the refresh (MiB)", [f"{r['full_refresh_peak_rss_mib']:.0f}" for r in results], "< 4096 at 10M")
+    for name in BI_QUERIES:
+        key = f"query_{name}"
+        row(
+            f"BI query: {name}, median / p95 (ms)",
+            [f"{r[key]['median_ms']:.1f} / {r[key]['p95_ms']:.1f}" for r in results],
+            "median < 100 at 10M",
+        )
+    lines += ["", "Raw figures:", "", "```json", json.dumps(results, indent=1), "```", ""]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines))
+
+
+def main(argv: list[str]) -> None:
+    sizes = argv or list(SIZES)
+    results = []
+    for size in sizes:
+        seeds = REPO_ROOT / "data" / "bench" / size / "seeds"
+        if not seeds.exists():
+            raise SystemExit(f"no seed set {seeds}; run `make bench-data` first")
+        with tempfile.TemporaryDirectory(dir=REPO_ROOT / "data" / "bench") as work:
+            print(f"measuring {size} ...", flush=True)
+            results.append(measure(size, seeds, Path(work)))
+            print(json.dumps(results[-1], indent=1), flush=True)
+    report = Path(os.environ.get("BENCHMARK_REPORT") or REPO_ROOT / "docs" / "benchmarks.md")
+    write_report(results, report)
+    print(f"wrote {report}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

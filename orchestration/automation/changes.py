@@ -1,0 +1,70 @@
+"""Which seed files changed, and which assets a change reaches: shared by the seed sensor and `refresh --changed`."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.ingest.assets import seed_tables
+from orchestration.ingest.seed_files import file_sha256
+from orchestration.publish.warehouse import WarehouseResource, read_jsonl
+
+
+def seed_checksums(seeds_dir: Path) -> dict[str, str]:
+    return {path.name: file_sha256(path) for path in sorted(seeds_dir.glob("*.csv"))}
+
+
+def published_checksums(warehouse: WarehouseResource) -> dict[str, str]:
+    """The seed checksums of the latest publication: what the published warehouse was built from."""
+    publications = [entry for entry in read_jsonl(warehouse.publish_log_path()) if entry["action"] == "publish"]
+    return publications[-1]["seed_checksums"] if publications else {}
+
+
+@dataclass(frozen=True)
+class SeedChanges:
+    current: dict[str, str]
+    changed: list[str]  # new or edited files
+    deleted: list[str]
+    without_contract: list[str]  # changed files that no load asset reads
+    roots: list[dg.AssetKey]  # the load assets of the changed files
+
+    def warnings(self) -> list[str]:
+        messages = []
+        if self.deleted:
+            messages.append(
+                f"deleted seed file(s): {', '.join(self.deleted)}; the published warehouse keeps their last loaded "
+                "data until a full refresh, which fails until the file is restored or its contract removed from "
+                "_sources.yml"
+            )
+        if self.without_contract:
+            messages.append(
+                f"new file(s) without a contract, not loaded: {', '.join(self.without_contract)}; declare them as "
+                "sources in dbt_project/models/staging/_sources.yml"
+            )
+        return messages
+
+    def downstream(self, asset_graph) -> list[dg.AssetKey]:
+        """The changed files' load assets and everything downstream of them, publication included."""
+        selection = dg.AssetSelection.assets(*self.roots).downstream().resolve(asset_graph)
+        return sorted(selection, key=lambda key: key.to_user_string())
+
+    def cursor(self) -> str:
+        return json.dumps(self.current, sort_keys=True)
+
+    def run_key(self) -> str:
+        return hashlib.sha256(self.cursor().encode()).hexdigest()[:16]
+
+
+def seed_changes(seeds_dir: Path, previous: dict[str, str]) -> SeedChanges:
+    current = seed_checksums(seeds_dir)
+    changed = sorted(name for name, checksum in current.items() if previous.get(name) != checksum)
+    load_assets = {table.file_name: dg.AssetKey(["raw", table.name]) for table in seed_tables()}
+    return SeedChanges(
+        current=current,
+        changed=changed,
+        deleted=sorted(set(previous) - set(current)),
+        without_contract=[name for name in changed if name not in load_assets],
+        roots=[load_assets[name] for name in changed if name in load_assets],
+    )
