@@ -153,10 +153,13 @@ def _tree_rss(pid: int) -> int:
 
 
 def _plain_dbt_build(published: Path, folder: Path) -> float:
-    """`dbt build` of the whole project on a copy of the warehouse, whose raw tables are already loaded."""
+    """`dbt build` of the whole project on a copy of the warehouse, whose raw tables are already loaded, with the
+    project's partial-parse state as a developer's `dbt build` (and dagster-dbt) would have it."""
     folder.mkdir(parents=True)
     copy = folder / published.name
     shutil.copyfile(published, copy)
+    (folder / "target").mkdir()
+    shutil.copyfile(DBT_PROJECT_DIR / "target" / "partial_parse.msgpack", folder / "target" / "partial_parse.msgpack")
     started = time.perf_counter()
     subprocess.run(
         [

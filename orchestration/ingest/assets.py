@@ -4,6 +4,7 @@ import json
 
 import dagster as dg
 
+from orchestration.ingest.contracts import start_importing_great_expectations
 from orchestration.ingest.seed_files import (
     SeedFileError,
     SeedTable,
@@ -42,6 +43,7 @@ def build_seed_asset(table: SeedTable) -> dg.AssetsDefinition:
         retry_policy=TRANSIENT_RETRY,
     )
     def load_seed(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        start_importing_great_expectations()  # the input contracts that follow need it
         path = warehouse.seed_path(table.file_name)
         with warehouse.connect_working(context) as connection:
             try:
