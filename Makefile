@@ -8,7 +8,7 @@ MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' \) -print)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test dev rollback sql serve serve-stop export docs lint format lock clean
+.PHONY: help run test dev rollback sql serve serve-stop export docs bench-data bench lint format lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -56,6 +56,12 @@ test: $(MANIFEST) ## Run the whole test suite
 
 dev: $(MANIFEST) ## Open the Dagster UI on http://127.0.0.1:3000 (schedules and sensors run while it is open)
 	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev --host 127.0.0.1 --port 3000
+
+bench-data: $(STAMP) ## Generate the synthetic seed sets (10k, 1M, 10M observations) into data/bench/
+	$(BIN)/python -m benchmarks.generate 10k 1m 10m
+
+bench: $(MANIFEST) ## Measure the warehouse at 10k, 1M and 10M rows into docs/benchmarks.md (make bench-data first)
+	$(BIN)/python -m benchmarks.run 10k 1m 10m
 
 lint: $(STAMP) ## Check Python style
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

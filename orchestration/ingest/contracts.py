@@ -18,6 +18,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,28 +109,34 @@ def check_seed_table(connection: duckdb.DuckDBPyConnection, table: SeedTable, se
     kept_results: list[dict] = []
     result_set = connection.execute(_table_query(table))
     offset, first = 0, True
-    while True:
-        frame = result_set.fetch_df_chunk(BATCH_VECTORS)
-        if frame.empty and not first:
-            break  # an empty table is still validated once, for its columns
-        frame.index += offset
-        result = validate(frame)
-        for expectation_result in result.results:
-            if expectation_result.success:
-                continue
-            if expectation_result.exception_info.get("raised_exception"):
-                raise RuntimeError(f"{table.file_name}: an input contract could not be evaluated: {expectation_result}")
-            contract = contracts[expectation_result.expectation_config.meta["contract"]]
-            indexes = expectation_result.result.get("unexpected_index_list")
-            if not indexes:  # a table-level expectation: once is enough
-                if first:
-                    found.append((None, contract, pd.Series(dtype=object)))
-                continue
-            found.extend((index, contract, frame.loc[index]) for index in indexes)
-        if first or not result.success:
-            kept_results.append(result.to_json_dict())
-        offset += len(frame)
-        first = False
+    # The next batch is fetched from DuckDB while Great Expectations validates this one.
+    with ThreadPoolExecutor(max_workers=1) as prefetch:
+        upcoming = prefetch.submit(result_set.fetch_df_chunk, BATCH_VECTORS)
+        while True:
+            frame = upcoming.result()
+            if frame.empty and not first:
+                break  # an empty table is still validated once, for its columns
+            upcoming = prefetch.submit(result_set.fetch_df_chunk, BATCH_VECTORS)
+            frame.index += offset
+            result = validate(frame)
+            for expectation_result in result.results:
+                if expectation_result.success:
+                    continue
+                if expectation_result.exception_info.get("raised_exception"):
+                    raise RuntimeError(
+                        f"{table.file_name}: an input contract could not be evaluated: {expectation_result}"
+                    )
+                contract = contracts[expectation_result.expectation_config.meta["contract"]]
+                indexes = expectation_result.result.get("unexpected_index_list")
+                if not indexes:  # a table-level expectation: once is enough
+                    if first:
+                        found.append((None, contract, pd.Series(dtype=object)))
+                    continue
+                found.extend((index, contract, frame.loc[index]) for index in indexes)
+            if first or not result.success:
+                kept_results.append(result.to_json_dict())
+            offset += len(frame)
+            first = False
 
     lines = record_lines(seed_file) if any(index is not None for index, _, _ in found) else []
     violations = []

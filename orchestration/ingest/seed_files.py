@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,7 +104,14 @@ def load_seed_file(connection: duckdb.DuckDBPyConnection, table: SeedTable, path
     if not path.is_file():
         raise SeedFileError(f"{path}: file not found; expected the seed file for raw.{table.name}")
     _check_header(path, table)
+    # The checksum is read alongside DuckDB's load (both release the GIL), not after it.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        checksum = pool.submit(file_sha256, path)
+        row_count = _load(connection, table, path)
+    return LoadResult(row_count=row_count, sha256=checksum.result())
 
+
+def _load(connection: duckdb.DuckDBPyConnection, table: SeedTable, path: Path) -> int:
     connection.execute(f"create schema if not exists {RAW_SCHEMA}")
     connection.execute("begin transaction")
     try:
@@ -118,7 +126,7 @@ def load_seed_file(connection: duckdb.DuckDBPyConnection, table: SeedTable, path
         connection.execute("rollback")
         raise
     connection.execute("commit")
-    return LoadResult(row_count=row_count, sha256=file_sha256(path))
+    return row_count
 
 
 def file_sha256(path: Path) -> str:

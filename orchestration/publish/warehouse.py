@@ -134,7 +134,7 @@ class WarehouseResource(dg.ConfigurableResource):
         """A read-write connection to this run's working file."""
         start_from = context.run.tags.get(START_FROM_TAG, "published")
         path = self.prepare_working_file(context.run.run_id, start_from)
-        connection = duckdb.connect(str(path), config={"memory_limit": settings.duckdb_memory_limit()})
+        connection = connect_duckdb(path)
         try:
             yield connection
         finally:
@@ -150,7 +150,7 @@ class WarehouseResource(dg.ConfigurableResource):
         entry = publish_log_entry(run_id, "publish", Path(self.seeds_dir), records)
         history = read_jsonl(self.publish_log_path())
         failed_runs = read_jsonl(Path(self.published_path).with_name(FAILED_RUNS_LOG_NAME))
-        with duckdb.connect(str(working)) as connection:
+        with connect_duckdb(working) as connection:
             write_audit_tables(connection, [*history, entry], failed_runs, run_id, records)
             connection.execute("checkpoint")
         wal = working.with_name(working.name + ".wal")
@@ -191,6 +191,12 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 # -------------------------------------------------------------------- helpers
+
+
+def connect_duckdb(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to a working file, held to DUCKDB_MEMORY_LIMIT (DuckDB spills beyond it rather than taking most
+    of the machine's memory)."""
+    return duckdb.connect(str(path), read_only=read_only, config={"memory_limit": settings.duckdb_memory_limit()})
 
 
 def acquire_refresh_lock(work_dir: Path, run_id: str, timeout_seconds: float):

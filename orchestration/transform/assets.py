@@ -2,12 +2,13 @@
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import dagster as dg
 import duckdb
 from dagster_dbt import DagsterDbtCliRuntimeError, DbtCliResource, dbt_assets
 
-from orchestration.publish.warehouse import START_FROM_TAG, WarehouseResource
+from orchestration.publish.warehouse import START_FROM_TAG, WarehouseResource, connect_duckdb
 from orchestration.transform.project import dbt_project
 from orchestration.transform.translator import LayerTranslator
 
@@ -43,8 +44,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
 
 
 def with_table_metadata(events: list, working_file: str) -> Iterator:
-    """The dbt events, each model's output carrying its row count and column types as built."""
-    with duckdb.connect(working_file, read_only=True) as connection:
+    """The dbt events, each model's output carrying its column types as built and, for tables, its row count."""
+    with connect_duckdb(Path(working_file), read_only=True) as connection:
         for event in events:
             if isinstance(event, dg.Output) and event.output_name:
                 schema, name = _relation(event)
@@ -68,8 +69,11 @@ def _describe(connection: duckdb.DuckDBPyConnection, schema: str, name: str) -> 
     ).fetchall()
     if not columns:
         return {}
-    row_count = connection.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
-    return {
-        "dagster/row_count": row_count,
-        "dagster/column_schema": dg.TableSchema(columns=[dg.TableColumn(c, t.lower()) for c, t in columns]),
-    }
+    metadata = {"dagster/column_schema": dg.TableSchema(columns=[dg.TableColumn(c, t.lower()) for c, t in columns])}
+    # A table's count is stored; a view's would run its whole query again (seconds on millions of rows).
+    is_table = connection.execute(
+        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, name]
+    ).fetchone()[0]
+    if is_table:
+        metadata["dagster/row_count"] = connection.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
+    return metadata

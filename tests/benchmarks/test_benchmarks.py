@@ -1,0 +1,67 @@
+"""The benchmark's seed generator and harness: deterministic, valid input, and a small run that keeps them working."""
+
+import json
+
+import duckdb
+import pytest
+
+from benchmarks.generate import generate
+from benchmarks.run import BI_QUERIES, measure, write_report
+from orchestration.ingest.contracts import check_seed_table
+from orchestration.ingest.seed_files import file_sha256, load_seed_file, seed_tables_from_manifest
+from orchestration.transform.project import dbt_project
+
+
+@pytest.fixture(scope="module")
+def seeds_10k(tmp_path_factory):
+    return generate("10k", tmp_path_factory.mktemp("bench"))
+
+
+def test_the_generator_is_deterministic(seeds_10k, tmp_path):
+    again = generate("10k", tmp_path)
+    files = sorted(path.name for path in seeds_10k.iterdir())
+    assert files == sorted(path.name for path in again.iterdir())
+    assert {name: file_sha256(seeds_10k / name) for name in files} == {
+        name: file_sha256(again / name) for name in files
+    }
+
+
+def test_the_generated_seeds_pass_the_input_contracts(seeds_10k):
+    tables = seed_tables_from_manifest(json.loads(dbt_project.manifest_path.read_text()))
+    with duckdb.connect() as connection:
+        order = ["units", "indicators", "geographies", "sources", "observations", "reconciliation_rules"]
+        by_name = {table.name: table for table in tables}
+        for name in order:
+            assert load_seed_file(connection, by_name[name], seeds_10k / f"{name}.csv").row_count > 0
+        for name in order:
+            outcome = check_seed_table(connection, by_name[name], seeds_10k / f"{name}.csv")
+            assert outcome.passed, outcome.summary()
+        assert connection.execute("select count(*) from raw.observations").fetchone() == (10_000,)
+        provinces = connection.execute("select count(*) from raw.geographies where level = 'province'").fetchone()
+        assert provinces == (31,)
+
+
+def test_a_small_benchmark_run_measures_every_figure(seeds_10k, tmp_path):
+    figures = measure("10k", seeds_10k, tmp_path / "work")
+
+    for key in (
+        "load_loader_s",
+        "load_duckdb_alone_s",
+        "contracts_s_per_million",
+        "full_refresh_s",
+        "dbt_build_s",
+        "direct_sql_s",
+        "noop_refresh_s",
+        "one_file_changed_refresh_s",
+        "full_refresh_peak_rss_mib",
+    ):
+        assert figures[key] > 0, key
+    assert figures["rows"] == 10_000
+    for name in BI_QUERIES:
+        latency = figures[f"query_{name}"]
+        assert 0 < latency["median_ms"] <= latency["p95_ms"]
+
+    report = tmp_path / "benchmarks.md"
+    write_report([figures], report)
+    text = report.read_text()
+    assert "| full refresh / dbt build |" in text and "10k (10,000 rows)" in text
