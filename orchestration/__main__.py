@@ -8,13 +8,26 @@ Parquet and CSV.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 import dagster as dg
 
 
-def refresh(changed_only: bool = False) -> int:
+def step_timings(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
+    """Seconds per step of a run, and the whole run under "run"."""
+    timings = {
+        stats.step_key: stats.end_time - stats.start_time
+        for stats in instance.get_run_step_stats(run_id)
+        if stats.end_time and stats.start_time
+    }
+    run = instance.get_run_stats(run_id)
+    timings["run"] = run.end_time - run.start_time
+    return timings
+
+
+def refresh(changed_only: bool = False, timings_path: Path | None = None) -> int:
     from orchestration.automation.changes import published_checksums, seed_changes
     from orchestration.definitions import defs
     from orchestration.publish.warehouse import WarehouseResource
@@ -42,6 +55,11 @@ def refresh(changed_only: bool = False) -> int:
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         )
         records = report.run_check_records(instance, result.run_id)
+        timings = step_timings(instance, result.run_id)
+    slowest = sorted(((s, k) for k, s in timings.items() if k != "run"), reverse=True)[:3]
+    print(f"\nRun took {timings['run']:.1f} s; slowest steps: " + ", ".join(f"{k} {s:.1f} s" for s, k in slowest))
+    if timings_path:
+        timings_path.write_text(json.dumps(timings, indent=1))
     if result.success:
         tally = report.counts(records)
         print(f"\nPublished {warehouse.published_path}")
@@ -152,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     refresh_command = commands.add_parser("refresh", help="load, check, transform and publish the warehouse")
+    refresh_command.add_argument("--timings", type=Path, help="write the seconds each step took to this JSON file")
     refresh_command.add_argument(
         "--changed",
         action="store_true",
@@ -163,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("export", help="write every mart as Parquet and CSV into data/exports/")
     args = parser.parse_args(argv)
     if args.command == "refresh":
-        return refresh(changed_only=args.changed)
+        return refresh(changed_only=args.changed, timings_path=args.timings)
     commands = {"rollback": rollback, "serve": serve, "serve-stop": serve_stop, "export": export}
     return commands[args.command]()
 

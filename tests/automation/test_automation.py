@@ -130,6 +130,13 @@ def test_a_sensor_run_rebuilds_only_its_downstream_and_publishes_a_whole_warehou
     materialized = {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
     assert "raw/sources" in materialized and "marts/dim_source" in materialized
     assert "raw/observations" not in materialized and "marts/fct_indicator_observation" not in materialized
+    [dim_source] = [e for e in result.get_asset_materialization_events() if e.asset_key.path == ["marts", "dim_source"]]
+    metadata = dim_source.materialization.metadata
+    assert metadata["dagster/row_count"].value == 3
+    assert [c.name for c in metadata["dagster/column_schema"].schema.columns][:2] == ["source_id", "title"]
+    [raw_sources] = [e for e in result.get_asset_materialization_events() if e.asset_key.path == ["raw", "sources"]]
+    assert raw_sources.materialization.metadata["dagster/row_count"].value == 3
+    assert len(raw_sources.materialization.metadata["sha256"].value) == 64
     with duckdb.connect(warehouse.published_path, read_only=True) as connection:
         assert connection.execute("select title from marts.dim_source where source_id = 'ccpc_2025'").fetchone() == (
             "2025 CCPC",
