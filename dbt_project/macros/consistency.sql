@@ -82,3 +82,34 @@
             || ' ' || rules.period_text
     end
 {%- endmacro %}
+
+{#-
+    The last two CTEs of every int_consistency_ model: its evaluations in the columns fct_consistency_check unions,
+    and their status, deviation and tolerance. `relation` is the CTE holding one row per evaluation.
+-#}
+{% macro evaluation_ctes(relation) -%}
+evaluations as (
+    select
+        rule_id,
+        period_end,
+        observation_ids,
+        source_ids,
+        observed_value,
+        observed_lower,
+        observed_upper,
+        expected_value,
+        expected_lower,
+        expected_upper,
+        canonical_unit,
+        finding,
+        nullif(missing, '') as missing
+    from {{ relation }}
+),
+
+final as (
+    select
+        *,
+        {{ comparison_columns() }}
+    from evaluations
+)
+{%- endmacro %}

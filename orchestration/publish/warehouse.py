@@ -327,23 +327,16 @@ def write_audit_tables(
 
 def code_version() -> str:
     """The git revision of the code (with +dirty for uncommitted changes), or 'unknown' outside a checkout."""
+
+    def git(*args: str) -> str:
+        command = ["git", *args]
+        return subprocess.run(
+            command, cwd=settings.REPO_ROOT, capture_output=True, text=True, check=True, timeout=10
+        ).stdout.strip()
+
     try:
-        revision = subprocess.run(
-            ["git", "rev-parse", "--short=12", "HEAD"],
-            cwd=settings.REPO_ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=settings.REPO_ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout.strip()
+        revision = git("rev-parse", "--short=12", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return revision + ("+dirty" if dirty else "")

@@ -38,9 +38,23 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     yield from with_table_metadata(events, str(working_file))
     if not invocation.is_successful():
         error = invocation.get_error() or DagsterDbtCliRuntimeError("dbt build failed")
-        if any(marker in str(error) for marker in TRANSIENT_MARKERS):
+        failures = _failed_nodes(invocation)
+        if any(marker in str(error) or marker in failures for marker in TRANSIENT_MARKERS):
             raise error  # retried by TRANSIENT_RETRY
-        raise dg.Failure(description=f"dbt build failed: {error}", allow_retries=False)
+        raise dg.Failure(description=f"dbt build failed:\n{failures or error}", allow_retries=False)
+
+
+def _failed_nodes(invocation) -> str:
+    """Each model or test that failed, with dbt's message, from run_results.json."""
+    try:
+        results = invocation.get_artifact("run_results.json")["results"]
+    except (OSError, KeyError, ValueError):
+        return ""
+    return "\n".join(
+        f"  {result['unique_id']}: {(result.get('message') or result['status']).strip()}"
+        for result in results
+        if result["status"] in ("error", "fail", "runtime error")
+    )
 
 
 def with_table_metadata(events: list, working_file: str) -> Iterator:

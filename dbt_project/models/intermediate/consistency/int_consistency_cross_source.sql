@@ -61,17 +61,12 @@ rules_without_pairs as (
     where rules.rule_id not in (select rule_id from pairs)
 ),
 
-evaluations as (
+combined as (
     select * from pairs
     union all
     select * from rules_without_pairs
 ),
 
-final as (
-    select
-        *,
-        {{ comparison_columns() }}
-    from evaluations
-)
+{{ evaluation_ctes('combined') }}
 
 select * from final

@@ -47,7 +47,9 @@ combinations as (
         cumulative.value_canonical as observed_value,
         cumulative.lower_bound_canonical as observed_lower,
         cumulative.upper_bound_canonical as observed_upper,
-        rules.period_days * (rates.lowest_rate + rates.highest_rate) / 2 as expected_value,
+        -- a single rate gives no range to test against
+        case when rates.rate_count > 1 then rules.period_days * (rates.lowest_rate + rates.highest_rate) / 2 end
+            as expected_value,
         rules.period_days * rates.lowest_rate_lower as expected_lower,
         rules.period_days * rates.highest_rate_upper as expected_upper,
         cumulative.canonical_unit,
@@ -77,30 +79,6 @@ combinations as (
         on rules.rule_id = rates.rule_id
 ),
 
-evaluations as (
-    select
-        rule_id,
-        period_end,
-        observation_ids,
-        source_ids,
-        observed_value,
-        observed_lower,
-        observed_upper,
-        -- a single rate gives no range to test against
-        case when missing = '' then expected_value end as expected_value,
-        expected_lower,
-        expected_upper,
-        canonical_unit,
-        finding,
-        nullif(missing, '') as missing
-    from combinations
-),
-
-final as (
-    select
-        *,
-        {{ comparison_columns() }}
-    from evaluations
-)
+{{ evaluation_ctes('combinations') }}
 
 select * from final

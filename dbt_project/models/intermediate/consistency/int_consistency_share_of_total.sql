@@ -51,29 +51,6 @@ combinations as (
         and whole.period_end = rules.period_end
 ),
 
-evaluations as (
-    select
-        rule_id,
-        period_end,
-        observation_ids,
-        source_ids,
-        observed_value,
-        observed_lower,
-        observed_upper,
-        expected_value,
-        expected_lower,
-        expected_upper,
-        canonical_unit,
-        finding,
-        nullif(missing, '') as missing
-    from combinations
-),
-
-final as (
-    select
-        *,
-        {{ comparison_columns() }}
-    from evaluations
-)
+{{ evaluation_ctes('combinations') }}
 
 select * from final
