@@ -102,7 +102,7 @@ def test_bad_value_fails_at_raw_layer_and_publishes_nothing(published_before, ca
     [
         ("missing column", None, ["observations.csv", "line 1 (header)", "missing column(s) unit_code"]),
         ("empty file", b"", ["observations.csv", "the file is empty", "expected a header line"]),
-        ("invalid UTF-8", "latin-1", ["observations.csv", "is not valid UTF-8"]),
+        ("invalid UTF-8", "latin-1", ["observations.csv", "line 23: not valid UTF-8", "1 line(s) could not be read"]),
     ],
 )
 def test_unreadable_file_fails_at_raw_layer_and_publishes_nothing(published_before, case, content, expected_words):

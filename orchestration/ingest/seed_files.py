@@ -181,10 +181,21 @@ def _read_csv_options(table: SeedTable) -> str:
 
 def _raise_on_rejected_lines(connection: duckdb.DuckDBPyConnection, table: SeedTable, path: Path) -> None:
     rejected = connection.execute(
-        "select line, column_idx, column_name, error_type, csv_line from seed_reject_errors order by line"
+        "select line, column_idx, column_name, error_type, csv_line from seed_reject_errors order by line, column_idx"
     ).fetchall()
     if not rejected:
         return
+    # One sentence a line for a broken line: DuckDB reports an undecodable line again for every field it then misses.
+    undecodable = {row[0] for row in rejected if row[3] == "INVALID ENCODING"}
+    seen, unique = set(), []
+    for row in rejected:
+        line, _, column, error, _ = row
+        key = (line, error, column if error == "CAST" else None)
+        if key in seen or (line in undecodable and error != "INVALID ENCODING"):
+            continue
+        seen.add(key)
+        unique.append(row)
+    rejected = unique
     columns = list(table.columns)
     problems = [_describe_rejected_line(columns, table, *row) for row in rejected[:MAX_REPORTED_ERRORS]]
     more = len(rejected) - MAX_REPORTED_ERRORS

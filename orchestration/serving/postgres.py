@@ -7,6 +7,7 @@ Identifiers are always quoted by psycopg's sql module and values always travel a
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from orchestration.serving import connect
 
 SERVING_SCHEMA = "marts"
 BATCH_ROWS = 10_000
+SWAP_TIMEOUT_SECONDS = 120
 
 # DuckDB type -> PostgreSQL type. Anything else is refused rather than guessed.
 POSTGRES_TYPES = {
@@ -117,9 +119,27 @@ def _copy_table(duck, pg: psycopg.Connection, table: str, loading: str, descript
 
 
 def _swap_in(pg: psycopg.Connection, loading: str, reader_role: str | None) -> None:
-    """Replace `marts` by the loading schema in one transaction, granting the reader role as it appears."""
+    """Replace `marts` by the loading schema in one transaction, granting the reader role as it appears.
+
+    A BI query reading two marts locks them one after the other, and so does the swap: waiting on each other, one of
+    them would be cancelled as a deadlock. So the swap waits for a lock only briefly (less than PostgreSQL's one
+    second before it looks for deadlocks), gives everything back if it cannot have it, and tries again: the BI
+    query finishes and the swap follows it.
+    """
+    deadline = time.monotonic() + SWAP_TIMEOUT_SECONDS
+    while True:
+        try:
+            _swap_once(pg, loading, reader_role)
+            return
+        except (psycopg.errors.LockNotAvailable, psycopg.errors.DeadlockDetected):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def _swap_once(pg: psycopg.Connection, loading: str, reader_role: str | None) -> None:
     with pg.transaction():
-        pg.execute("set local lock_timeout = '60s'")  # waits for running BI queries, not forever
+        pg.execute("set local lock_timeout = '300ms'")
         pg.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(SERVING_SCHEMA)))
         pg.execute(
             sql.SQL("alter schema {} rename to {}").format(sql.Identifier(loading), sql.Identifier(SERVING_SCHEMA))
