@@ -1,7 +1,6 @@
 """Everything Dagster loads, assembled; the parts live in ingest/, transform/, quality/, publish/ and automation/."""
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from orchestration import settings
 from orchestration.automation.jobs import daily_refresh, refresh_warehouse
@@ -13,6 +12,7 @@ from orchestration.quality.checks import consistency_checks
 from orchestration.serving.assets import ServingDatabaseResource, postgres_serving_copy
 from orchestration.settings import DBT_EXECUTABLE
 from orchestration.transform.assets import dbt_models
+from orchestration.transform.dbt_cli import OfflineDbtCliResource
 from orchestration.transform.project import dbt_project
 
 
@@ -31,7 +31,7 @@ def build_definitions(
         schedules=[daily_refresh],
         sensors=[seed_files_changed, record_failed_runs],
         resources={
-            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
+            "dbt": OfflineDbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
             "warehouse": warehouse,
             **serving,
         },

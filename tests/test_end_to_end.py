@@ -1,7 +1,9 @@
 """A full refresh of the repository's seeds into a temporary warehouse, queried as an analyst would."""
 
 import json
+import socket
 import subprocess
+import threading
 
 import duckdb
 import pytest
@@ -140,12 +142,43 @@ def test_the_dbt_unit_tests_pass(built_warehouse, tmp_path):
     assert unit_test_count >= 8 and f"PASS={unit_test_count} " in completed.stdout
 
 
-def test_the_command_line_refresh_publishes_to_warehouse_path(tmp_path):
+@pytest.fixture()
+def proxy_trap():
+    """A local listener to point HTTP(S)_PROXY at: every connection a process tries through a proxy lands here."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    attempts: list[bytes] = []
+    stopping = threading.Event()
+
+    def accept() -> None:
+        while not stopping.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.settimeout(1)
+                attempts.append(connection.recv(200))  # e.g. b"CONNECT pypi.org:443 HTTP/1.1..."
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}", attempts
+    stopping.set()
+    thread.join()
+    listener.close()
+
+
+def test_the_command_line_refresh_publishes_to_warehouse_path_without_reaching_the_network(tmp_path, proxy_trap):
     published = tmp_path / "custom" / "warehouse.duckdb"
+    proxy, attempts = proxy_trap
     completed = subprocess.run(
         [str(DBT_EXECUTABLE.with_name("python")), "-m", "orchestration", "refresh"],
         cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin", "WAREHOUSE_PATH": str(published)},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "WAREHOUSE_PATH": str(published),
+            **{name: proxy for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")},
+        },
         capture_output=True,
         text=True,
         check=False,
@@ -155,3 +188,4 @@ def test_the_command_line_refresh_publishes_to_warehouse_path(tmp_path):
         indicators = connection.execute("select count(*) from marts.dim_indicator").fetchone()[0]
     assert indicators == len((REPO_ROOT / "seeds" / "indicators.csv").read_text().strip().splitlines()) - 1
     assert not (REPO_ROOT / "custom").exists()
+    assert attempts == [], "the refresh (or dbt, or a library under it) tried to reach the network"
