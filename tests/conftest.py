@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import threading
 from pathlib import Path
 
 import dagster as dg
@@ -81,3 +83,34 @@ def published_before(built_warehouse, tmp_path) -> WarehouseResource:
     Path(warehouse.published_path).parent.mkdir(parents=True)
     shutil.copyfile(built_warehouse, warehouse.published_path)
     return warehouse
+
+
+@pytest.fixture()
+def proxy_trap():
+    """A local listener to point HTTP(S)_PROXY at: every connection a process tries through a proxy lands here."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    attempts: list[bytes] = []
+    stopping = threading.Event()
+
+    def accept() -> None:
+        while not stopping.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.settimeout(1)
+                attempts.append(connection.recv(200))  # e.g. b"CONNECT pypi.org:443 HTTP/1.1..."
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}", attempts
+    stopping.set()
+    thread.join()
+    listener.close()
+
+
+def proxy_settings(proxy: str) -> dict[str, str]:
+    """Environment variables that send a process's HTTP(S) connections through `proxy`."""
+    return {name: proxy for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")}

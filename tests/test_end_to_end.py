@@ -1,14 +1,13 @@
 """A full refresh of the repository's seeds into a temporary warehouse, queried as an analyst would."""
 
 import json
-import socket
 import subprocess
-import threading
 
 import duckdb
 import pytest
 
 from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, REPO_ROOT
+from tests.conftest import proxy_settings
 
 # Every figure of the two source documents: (indicator, value as reported, unit as reported, qualifier, period end).
 SOURCE_FIGURES = [
@@ -142,32 +141,6 @@ def test_the_dbt_unit_tests_pass(built_warehouse, tmp_path):
     assert unit_test_count >= 8 and f"PASS={unit_test_count} " in completed.stdout
 
 
-@pytest.fixture()
-def proxy_trap():
-    """A local listener to point HTTP(S)_PROXY at: every connection a process tries through a proxy lands here."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.2)
-    attempts: list[bytes] = []
-    stopping = threading.Event()
-
-    def accept() -> None:
-        while not stopping.is_set():
-            try:
-                connection, _ = listener.accept()
-            except TimeoutError:
-                continue
-            with connection:
-                connection.settimeout(1)
-                attempts.append(connection.recv(200))  # e.g. b"CONNECT pypi.org:443 HTTP/1.1..."
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}", attempts
-    stopping.set()
-    thread.join()
-    listener.close()
-
-
 def test_the_command_line_refresh_publishes_to_warehouse_path_without_reaching_the_network(tmp_path, proxy_trap):
     published = tmp_path / "custom" / "warehouse.duckdb"
     proxy, attempts = proxy_trap
@@ -177,7 +150,7 @@ def test_the_command_line_refresh_publishes_to_warehouse_path_without_reaching_t
         env={
             "PATH": "/usr/bin:/bin",
             "WAREHOUSE_PATH": str(published),
-            **{name: proxy for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")},
+            **proxy_settings(proxy),
         },
         capture_output=True,
         text=True,
