@@ -113,3 +113,33 @@ final as (
     from evaluations
 )
 {%- endmacro %}
+
+{#-
+    The interval a growth figure allows, in percent. A "more than X" growth has no upper bound unless the rule reads it
+    up to open_bound_factor × X; "less than X" likewise down to X / open_bound_factor. Expects the rule joined as
+    `rules`.
+-#}
+{% macro growth_lower(alias) -%}
+    coalesce(
+        {{ alias }}.lower_bound_canonical,
+        case when {{ alias }}.qualifier in ('at_most', 'less_than') then {{ alias }}.value_canonical / rules.open_bound_factor end
+    )
+{%- endmacro %}
+
+{% macro growth_upper(alias) -%}
+    coalesce(
+        {{ alias }}.upper_bound_canonical,
+        case when {{ alias }}.qualifier in ('more_than', 'at_least') then {{ alias }}.value_canonical * rules.open_bound_factor end
+    )
+{%- endmacro %}
+
+{#- A growth figure for a sentence, with how an open bound is read: "more than 40 percent (...) (read as 40 to 60 percent)". -#}
+{% macro growth_figure_text(alias) -%}
+    {{ figure_text(alias) }}
+    || case
+        when rules.open_bound_factor is not null and {{ alias }}.qualifier in ('more_than', 'at_least')
+            then ' (read as ' || {{ number_text(alias ~ '.value_reported') }} || ' to '
+                || {{ number_text(alias ~ '.value_reported * rules.open_bound_factor') }} || ' percent)'
+        else ''
+    end
+{%- endmacro %}

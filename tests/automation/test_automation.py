@@ -66,6 +66,7 @@ def test_one_changed_file_requests_exactly_its_downstream_assets(seeds_and_defs)
         "intermediate/int_consistency_share_of_total",
         "intermediate/int_consistency_part_within_whole",
         "intermediate/int_consistency_growth",
+        "intermediate/int_consistency_growth_path",
         "intermediate/int_consistency_cumulative",
         "intermediate/int_consistency_cross_source",
         "marts/fct_consistency_check",

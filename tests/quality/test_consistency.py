@@ -62,6 +62,25 @@ def test_the_growth_conflict_is_a_warn_finding_that_explains_itself(warehouse_sq
         assert words in message, message
 
 
+def test_the_june_2025_level_conflicts_with_the_growth_forecast_from_the_end_of_2024(warehouse_sql):
+    [finding] = findings(warehouse_sql, "intelligent_level_path_2025")
+
+    # 181 of 365 days from 90 EFLOPS at 40..60 % a year (steady rate), against 788 EFLOPS on 30 June 2025.
+    elapsed = 181 / 365
+    assert finding["severity"] == "warn" and finding["status"] == "fail"
+    assert finding["expected_value"] == pytest.approx(90 * 1.4**elapsed)
+    assert finding["expected_upper"] == pytest.approx(90.5 * 1.6**elapsed)
+    assert finding["observed_value"] == 788
+    message = finding["message"]
+    for words in (
+        "788 EFLOPS (ccpc_2025, 2025-06-30)",
+        "90 EFLOPS (ccpc_2025, 2024-12-31)",
+        "more than 40 percent",
+        "basis",
+    ):
+        assert words in message, message
+
+
 def test_cumulative_token_calls_lie_within_the_daily_rates(warehouse_sql):
     [finding] = findings(warehouse_sql, "token_calls_within_daily_rates_2025")
 

@@ -14,6 +14,8 @@ evaluations as (
     union all
     select * from {{ ref('int_consistency_growth') }}
     union all
+    select * from {{ ref('int_consistency_growth_path') }}
+    union all
     select * from {{ ref('int_consistency_cumulative') }}
     union all
     select * from {{ ref('int_consistency_cross_source') }}

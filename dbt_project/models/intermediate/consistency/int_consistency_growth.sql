@@ -25,25 +25,13 @@ combinations as (
             as observation_ids,
         concat_ws(', ', growth.source_id, start_level.source_id, end_level.source_id) as source_ids,
         growth.value_canonical as observed_value,
-        coalesce(
-            growth.lower_bound_canonical,
-            case when growth.qualifier in ('at_most', 'less_than') then growth.value_canonical / rules.open_bound_factor end
-        ) as observed_lower,
-        coalesce(
-            growth.upper_bound_canonical,
-            case when growth.qualifier in ('more_than', 'at_least') then growth.value_canonical * rules.open_bound_factor end
-        ) as observed_upper,
+        {{ growth_lower('growth') }} as observed_lower,
+        {{ growth_upper('growth') }} as observed_upper,
         100 * (end_level.value_canonical / nullif(start_level.value_canonical, 0) - 1) as expected_value,
         100 * (end_level.lower_bound_canonical / nullif(start_level.upper_bound_canonical, 0) - 1) as expected_lower,
         100 * (end_level.upper_bound_canonical / nullif(start_level.lower_bound_canonical, 0) - 1) as expected_upper,
         growth.canonical_unit,
-        'growth of ' || {{ figure_text('growth') }}
-            || case
-                when rules.open_bound_factor is not null and growth.qualifier in ('more_than', 'at_least')
-                    then ' (read as ' || {{ number_text('growth.value_reported') }} || ' to '
-                        || {{ number_text('growth.value_reported * rules.open_bound_factor') }} || ' percent)'
-                else ''
-            end
+        'growth of ' || {{ growth_figure_text('growth') }}
             || ' against the levels ' || {{ figure_text('start_level') }} || ' and ' || {{ figure_text('end_level') }}
             || ', which imply '
             || {{ number_text('100 * (end_level.value_canonical / nullif(start_level.value_canonical, 0) - 1)') }}
