@@ -101,7 +101,10 @@ def proxy_trap():
                 continue
             with connection:
                 connection.settimeout(1)
-                attempts.append(connection.recv(200))  # e.g. b"CONNECT pypi.org:443 HTTP/1.1..."
+                try:
+                    attempts.append(connection.recv(200))  # e.g. b"CONNECT pypi.org:443 HTTP/1.1..."
+                except OSError:
+                    attempts.append(b"(connected, sent nothing)")
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
