@@ -143,3 +143,14 @@ final as (
         else ''
     end
 {%- endmacro %}
+
+{#- The rules of one growth rule type, with the date of the level the growth starts from (the day before the period). -#}
+{% macro growth_rules(rule_type) -%}
+    select
+        *,
+        'for ' || cast(period_start as {{ dbt.type_string() }}) || ' to '
+            || cast(period_end as {{ dbt.type_string() }}) as period_text,
+        {{ dbt.dateadd('day', -1, 'period_start') }} as start_level_date
+    from {{ ref('stg_seeds__reconciliation_rules') }}
+    where rule_type = '{{ rule_type }}'
+{%- endmacro %}

@@ -4,13 +4,7 @@
 with
 
 rules as (
-    select
-        *,
-        'for ' || cast(period_start as {{ dbt.type_string() }}) || ' to '
-            || cast(period_end as {{ dbt.type_string() }}) as period_text,
-        {{ dbt.dateadd('day', -1, 'period_start') }} as start_level_date
-    from {{ ref('stg_seeds__reconciliation_rules') }}
-    where rule_type = 'growth_consistency'
+    {{ growth_rules('growth_consistency') }}
 ),
 
 figures as (

@@ -5,13 +5,7 @@
 with
 
 rules as (
-    select
-        *,
-        'between ' || cast(period_start as {{ dbt.type_string() }}) || ' and '
-            || cast(period_end as {{ dbt.type_string() }}) as period_text,
-        {{ dbt.dateadd('day', -1, 'period_start') }} as start_level_date
-    from {{ ref('stg_seeds__reconciliation_rules') }}
-    where rule_type = 'level_within_growth_path'
+    {{ growth_rules('level_within_growth_path') }}
 ),
 
 figures as (
@@ -23,7 +17,8 @@ joined as (
         rules.rule_id,
         rules.reference_indicator_code,
         rules.geography_code,
-        rules.period_text,
+        'between ' || cast(rules.period_start as {{ dbt.type_string() }}) || ' and '
+            || cast(rules.period_end as {{ dbt.type_string() }}) as period_text,
         growth.observation_id as growth_id,
         start_level.observation_id as start_level_id,
         level.observation_id as level_id,
