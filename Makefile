@@ -5,10 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
-DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' \) -print)
+DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.md' \) -print)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test dev rollback sql serve serve-stop export docs bench-data bench lint format lock clean
+.PHONY: help run test dev dbt-dev settings rollback sql serve serve-stop export docs bench-data bench lint format lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,6 +26,14 @@ $(MANIFEST): $(STAMP) $(DBT_SOURCES)
 
 run: $(MANIFEST) ## Build the warehouse: load the seeds, check, transform, publish data/warehouse.duckdb
 	$(BIN)/python -m orchestration refresh
+
+# dbt without Dagster: the seed files loaded into dbt's development file, so that `dbt build`, `dbt compile` and
+# sqlfluff work in dbt_project/ and never touch the published warehouse.
+dbt-dev: $(MANIFEST) ## Load the seeds into dbt's development file (then: cd dbt_project && ../.venv/bin/dbt build)
+	$(BIN)/python -m orchestration dev-warehouse
+
+settings: $(STAMP) ## Print every setting (environment variable) with its current value and default
+	$(BIN)/python -m orchestration settings
 
 rollback: $(STAMP) ## Publish the previous version of the warehouse again
 	$(BIN)/python -m orchestration rollback

@@ -14,8 +14,8 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.definitions import build_definitions
-from orchestration.publish.warehouse import WarehouseResource
-from orchestration.settings import REPO_ROOT
+from orchestration.warehouse.resource import WarehouseResource
+from orchestration.warehouse.settings import REPO_ROOT
 
 
 class _StepLocalWarehouse(WarehouseResource):

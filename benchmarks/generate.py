@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.settings import REPO_ROOT
+from orchestration.warehouse.settings import REPO_ROOT
 
 SIZES = {"10k": 10_000, "1m": 1_000_000, "10m": 10_000_000}
 INDICATORS = 300
@@ -116,7 +116,7 @@ def _write_small_files(seeds: Path) -> None:
         "bench_capacity_within_total,part_within_whole,warn,bench_computing_capacity_007,bench_computing_capacity_000,,"
         "CN,2000-01-31,2000-01-31,,One synthetic capacity stays within another.,A planted conflict.",
     ]
-    (seeds / "reconciliation_rules.csv").write_text("\n".join(rules) + "\n")
+    (seeds / "consistency_rules.csv").write_text("\n".join(rules) + "\n")
 
 
 def _observations_sql(rows: int) -> str:

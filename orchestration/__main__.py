@@ -2,7 +2,8 @@
 
 `refresh` loads, checks, transforms and publishes it (`make run`); `rollback` publishes the previous version again
 (`make rollback`); `serve` and `serve-stop` run the local PostgreSQL copy for BI tools; `export` writes the marts as
-Parquet and CSV.
+Parquet and CSV; `dev-warehouse` loads the seed files into dbt's development file (`make dbt-dev`); `settings`
+prints every setting with its current value.
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ def step_timings(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
 
 
 def refresh(changed_only: bool = False, timings_path: Path | None = None) -> int:
-    from orchestration.automation.changes import published_checksums, seed_changes
+    from orchestration.automation.changes import seed_changes
     from orchestration.definitions import defs
-    from orchestration.publish.warehouse import WarehouseResource
-    from orchestration.quality import report
+    from orchestration.publish.publishing import published_checksums
+    from orchestration.warehouse import quality_report as report
+    from orchestration.warehouse.resource import WarehouseResource
 
     warehouse = WarehouseResource()
     job, tags = defs.resolve_job_def("refresh_warehouse"), {}
@@ -89,27 +91,25 @@ def refresh(changed_only: bool = False, timings_path: Path | None = None) -> int
 
 
 def rollback() -> int:
-    from orchestration.publish.warehouse import WarehouseResource
+    from orchestration.publish.publishing import kept_versions, rollback
+    from orchestration.warehouse.resource import WarehouseResource
 
     warehouse = WarehouseResource()
     try:
-        restored = warehouse.rollback()
+        restored = rollback(warehouse)
     except FileNotFoundError as error:
         print(error, file=sys.stderr)
         return 1
-    remaining = len(warehouse.kept_versions())
+    remaining = len(kept_versions(warehouse))
     print(f"Restored {restored.parent.name} as {warehouse.published_path}; {remaining} older version(s) kept.")
     return 0
 
 
 def serve() -> int:
     """Start the local PostgreSQL, copy the published marts into it, print how to connect."""
-    import json
-
-    from orchestration import settings
     from orchestration.serving.local_postgres import LOADER_ROLE, READER_ROLE
     from orchestration.serving.postgres import Descriptions, copy_marts
-    from orchestration.transform.project import dbt_project
+    from orchestration.warehouse import dbt, settings
 
     published = settings.warehouse_path()
     if not published.exists():
@@ -117,7 +117,7 @@ def serve() -> int:
         return 1
     server = local_postgres()
     server.start()
-    descriptions = Descriptions.from_manifest(json.loads(dbt_project.manifest_path.read_text()))
+    descriptions = Descriptions.from_manifest(dbt.manifest())
     copied = copy_marts(published, server.url(LOADER_ROLE), descriptions, READER_ROLE)
     password = server.credentials()[READER_ROLE]
     print(f"Copied {len(copied)} marts ({sum(copied.values())} rows) to PostgreSQL on 127.0.0.1:{server.port}.")
@@ -149,20 +149,62 @@ def serve_stop() -> int:
 
 
 def local_postgres():
-    from orchestration import settings
     from orchestration.serving.local_postgres import LocalPostgres
+    from orchestration.warehouse import settings
 
     return LocalPostgres(settings.warehouse_path().parent / "postgres", port=settings.serving_port())
 
 
 def export() -> int:
     """Write every mart as Parquet and CSV into data/exports/."""
-    from orchestration import settings
     from orchestration.serving.exports import export_marts
+    from orchestration.warehouse import settings
 
     written = export_marts(settings.warehouse_path(), settings.warehouse_path().parent / "exports")
     for path in written:
         print(path)
+    return 0
+
+
+def dev_warehouse() -> int:
+    """Load every seed file, with the same loader and contracts as a refresh, into dbt's development file, so that
+    `dbt build`, `dbt compile` and sqlfluff work in dbt_project/ without Dagster and never touch the published file."""
+    from orchestration.ingest.loading import SeedFileError, load_seed_file
+    from orchestration.ingest.seed_tables import seed_tables
+    from orchestration.ingest.validation import check_seed_table
+    from orchestration.warehouse import settings
+    from orchestration.warehouse.connections import connect_duckdb
+
+    path = settings.DBT_DEV_WAREHOUSE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    failed = False
+    with connect_duckdb(path) as connection:
+        tables = seed_tables()
+        for table in tables:
+            try:
+                result = load_seed_file(connection, table, settings.seeds_dir() / table.file_name)
+            except SeedFileError as error:
+                print(error, file=sys.stderr)
+                return 1
+            print(f"raw.{table.name}: {result.row_count} rows from {table.file_name}")
+        for table in tables:
+            outcome = check_seed_table(connection, table, settings.seeds_dir() / table.file_name)
+            if not outcome.passed:
+                print(outcome.summary(), file=sys.stderr)
+                failed = True
+    if failed:
+        return 1
+    print(f"\ndbt's development file is ready: {path}\nNow, in dbt_project/: dbt build, dbt compile, or sqlfluff lint.")
+    return 0
+
+
+def print_settings() -> int:
+    from orchestration.warehouse.settings import SETTINGS
+
+    print(f"{'variable':<24} {'value':<26} {'default':<24} what")
+    for setting in SETTINGS:
+        print(f"{setting.variable:<24} {setting.value() or '-':<26} {setting.default or '-':<24} {setting.description}")
+    print("\nRelative paths resolve from the repository root.")
     return 0
 
 
@@ -180,10 +222,19 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("serve", help="start a local PostgreSQL with a copy of the marts for BI tools")
     commands.add_parser("serve-stop", help="stop that PostgreSQL")
     commands.add_parser("export", help="write every mart as Parquet and CSV into data/exports/")
+    commands.add_parser("dev-warehouse", help="load the seed files into dbt's development file (dbt without Dagster)")
+    commands.add_parser("settings", help="print every setting (environment variable) with its current value")
     args = parser.parse_args(argv)
     if args.command == "refresh":
         return refresh(changed_only=args.changed, timings_path=args.timings)
-    commands = {"rollback": rollback, "serve": serve, "serve-stop": serve_stop, "export": export}
+    commands = {
+        "rollback": rollback,
+        "serve": serve,
+        "serve-stop": serve_stop,
+        "export": export,
+        "dev-warehouse": dev_warehouse,
+        "settings": print_settings,
+    }
     return commands[args.command]()
 
 

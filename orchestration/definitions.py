@@ -1,19 +1,21 @@
-"""Everything Dagster loads, assembled; the parts live in ingest/, transform/, quality/, publish/ and automation/."""
+"""Everything Dagster loads, assembled in the order of the flow; nothing is defined here.
+
+seeds → ingest (raw tables, input contracts) → transform (dbt) → consistency (checks on the rules' findings) →
+publish → serving, with automation (jobs, schedules, sensors) over all of them and the ground floor (warehouse/)
+under them.
+"""
 
 import dagster as dg
 
-from orchestration import settings
 from orchestration.automation.jobs import daily_refresh, refresh_warehouse
 from orchestration.automation.sensors import record_failed_runs, seed_files_changed
+from orchestration.consistency.checks import consistency_checks
 from orchestration.ingest.assets import input_contract_checks, seed_assets
 from orchestration.publish.assets import published_warehouse
-from orchestration.publish.warehouse import WarehouseResource
-from orchestration.quality.checks import consistency_checks
-from orchestration.serving.assets import ServingDatabaseResource, postgres_serving_copy
-from orchestration.settings import DBT_EXECUTABLE
+from orchestration.serving.assets import ServingDatabaseResource, postgres_serving_copy, serving_database_from_settings
 from orchestration.transform.assets import dbt_models
-from orchestration.transform.dbt_cli import OfflineDbtCliResource
-from orchestration.transform.project import dbt_project
+from orchestration.warehouse.dbt import dbt_cli
+from orchestration.warehouse.resource import WarehouseResource
 
 
 def build_definitions(
@@ -30,22 +32,11 @@ def build_definitions(
         jobs=[refresh_warehouse],
         schedules=[daily_refresh],
         sensors=[seed_files_changed, record_failed_runs],
-        resources={
-            "dbt": OfflineDbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
-            "warehouse": warehouse,
-            **serving,
-        },
+        resources={"dbt": dbt_cli(), "warehouse": warehouse, **serving},
         # In-process: the steps share one DuckDB working file, which takes one writer at a time, the run's lock and
         # working file live for the whole run, and a step subprocess costs seconds here (benchmarks/executors.py).
         executor=executor,
     )
 
 
-defs = build_definitions(
-    WarehouseResource(),
-    serving_database=(
-        ServingDatabaseResource(url=settings.serving_database_url(), reader_role=settings.serving_reader_role())
-        if settings.serving_database_url()
-        else None
-    ),
-)
+defs = build_definitions(WarehouseResource(), serving_database=serving_database_from_settings())

@@ -1,4 +1,4 @@
--- What the reconciliation rules found: failures first, errors before warnings.
+-- What the consistency rules found: failures first, errors before warnings.
 select rule_id, severity, status, indicator_code, period_end, deviation, tolerance, message
 from marts.fct_consistency_check
 order by

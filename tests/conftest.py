@@ -12,8 +12,8 @@ import duckdb
 import pytest
 
 from orchestration.definitions import build_definitions
-from orchestration.publish.warehouse import WarehouseResource
-from orchestration.settings import REPO_ROOT
+from orchestration.warehouse.resource import WarehouseResource
+from orchestration.warehouse.settings import REPO_ROOT
 
 REPO_SEEDS = REPO_ROOT / "seeds"
 

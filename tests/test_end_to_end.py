@@ -6,7 +6,7 @@ import subprocess
 import duckdb
 import pytest
 
-from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, REPO_ROOT
+from orchestration.warehouse.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, REPO_ROOT
 from tests.conftest import proxy_settings
 
 # Every figure of the two source documents: (indicator, value as reported, unit as reported, qualifier, period end).

@@ -7,19 +7,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.ingest.assets import seed_tables
-from orchestration.ingest.seed_files import file_sha256
-from orchestration.publish.warehouse import WarehouseResource, read_jsonl
-
-
-def seed_checksums(seeds_dir: Path) -> dict[str, str]:
-    return {path.name: file_sha256(path) for path in sorted(seeds_dir.glob("*.csv"))}
-
-
-def published_checksums(warehouse: WarehouseResource) -> dict[str, str]:
-    """The seed checksums of the latest publication: what the published warehouse was built from."""
-    publications = [entry for entry in read_jsonl(warehouse.publish_log_path()) if entry["action"] == "publish"]
-    return publications[-1]["seed_checksums"] if publications else {}
+from orchestration.ingest.seed_tables import seed_tables
+from orchestration.warehouse.files import csv_checksums
 
 
 @dataclass(frozen=True)
@@ -58,7 +47,7 @@ class SeedChanges:
 
 
 def seed_changes(seeds_dir: Path, previous: dict[str, str]) -> SeedChanges:
-    current = seed_checksums(seeds_dir)
+    current = csv_checksums(seeds_dir)
     changed = sorted(name for name, checksum in current.items() if previous.get(name) != checksum)
     load_assets = {table.file_name: dg.AssetKey(["raw", table.name]) for table in seed_tables()}
     return SeedChanges(

@@ -2,8 +2,8 @@
 
 import dagster as dg
 
-from orchestration import settings
-from orchestration.publish.warehouse import START_FROM_TAG
+from orchestration.warehouse import settings
+from orchestration.warehouse.resource import START_FROM_TAG
 
 refresh_warehouse = dg.define_asset_job(
     name="refresh_warehouse",

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.automation.changes import published_checksums, seed_changes
-from orchestration.publish.warehouse import FAILED_RUNS_LOG_NAME, WarehouseResource
+from orchestration.automation.changes import seed_changes
+from orchestration.publish.publishing import published_checksums
+from orchestration.warehouse.files import append_jsonl
+from orchestration.warehouse.resource import FAILED_RUNS_LOG_NAME, WarehouseResource
 
 
 @dg.sensor(
@@ -57,8 +59,6 @@ def record_failed_runs(context: dg.RunFailureSensorContext, warehouse: Warehouse
         "failing_steps": [step["step"] for step in steps],
         "error": "\n".join(step["error"] for step in steps) or (context.failure_event.message or ""),
     }
-    log = Path(warehouse.published_path).with_name(FAILED_RUNS_LOG_NAME)
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("a") as file:
-        file.write(json.dumps(entry) + "\n")
+    log = warehouse.failed_runs_log_path()
+    append_jsonl(log, entry)
     context.log.info(f"recorded failed run {entry['run_id']} in {log}")

@@ -1,27 +1,20 @@
-"""One Dagster asset per seed file: seeds/<name>.csv loaded into raw.<name> of the run's working file."""
+"""One Dagster asset per seed file (seeds/<name>.csv loaded into raw.<name> of the run's working file), each with its
+input contract as a blocking asset check."""
 
 import json
+from datetime import UTC, datetime
 
 import dagster as dg
 
-from orchestration.ingest.contracts import start_importing_great_expectations
-from orchestration.ingest.seed_files import (
-    SeedFileError,
-    SeedTable,
-    load_seed_file,
-    seed_tables_from_manifest,
-)
-from orchestration.publish.warehouse import WarehouseResource
-from orchestration.transform.assets import TRANSIENT_RETRY
-from orchestration.transform.project import dbt_project
-from orchestration.transform.translator import OWNERS
+from orchestration.ingest.loading import SeedFileError, load_seed_file
+from orchestration.ingest.seed_tables import SeedTable, seed_tables
+from orchestration.ingest.validation import start_importing_great_expectations
+from orchestration.warehouse import audit
+from orchestration.warehouse.resource import WarehouseResource
+from orchestration.warehouse.retry import TRANSIENT_RETRY
+from orchestration.warehouse.settings import OWNERS
 
 PREVIEW_ROWS = 5
-
-
-def seed_tables() -> list[SeedTable]:
-    """The seed file contracts, read from the dbt sources in the project's manifest."""
-    return seed_tables_from_manifest(json.loads(dbt_project.manifest_path.read_text()))
 
 
 def build_seed_asset(table: SeedTable) -> dg.AssetsDefinition:
@@ -80,11 +73,27 @@ def build_input_contract_check(table: SeedTable) -> dg.AssetChecksDefinition:
         ),
     )
     def input_contract(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        from orchestration.ingest.contracts import check_seed_table, record_outcome  # imports Great Expectations
+        from orchestration.ingest.validation import check_seed_table  # imports Great Expectations
 
         with warehouse.connect_working(context) as connection:
             outcome = check_seed_table(connection, table, warehouse.seed_path(table.file_name))
-            record_outcome(connection, context.run.run_id, outcome)
+            audit.append_rows(
+                connection,
+                "input_contract_results",
+                [
+                    [
+                        context.run.run_id,
+                        datetime.now(UTC),
+                        outcome.table,
+                        outcome.file_name,
+                        outcome.passed,
+                        outcome.expectation_count,
+                        len(outcome.violations),
+                        outcome.summary(),
+                        json.dumps(outcome.validation_result, default=str),
+                    ]
+                ],
+            )
         if not outcome.passed:
             context.log.error(outcome.summary())
         return dg.AssetCheckResult(

@@ -2,16 +2,15 @@
 
 import dagster as dg
 
-from orchestration.publish.warehouse import WarehouseResource
-from orchestration.quality import report
-from orchestration.transform.assets import dbt_models
-
-MART_KEYS = [key for key in dbt_models.keys if key.path[0] == "marts"]
+from orchestration.publish.publishing import publish
+from orchestration.warehouse import quality_report
+from orchestration.warehouse.dbt import model_keys
+from orchestration.warehouse.resource import WarehouseResource
 
 
 @dg.asset(
     key="published_warehouse",
-    deps=MART_KEYS,
+    deps=model_keys("marts"),
     group_name="publish",
     kinds={"duckdb"},
     description=(
@@ -22,16 +21,16 @@ MART_KEYS = [key for key in dbt_models.keys if key.path[0] == "marts"]
     ),
 )
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    records = report.run_check_records(context.instance, context.run_id)
+    records = quality_report.run_check_records(context.instance, context.run_id)
     failed = [record for record in records if record.outcome == "failed"]
     if failed:
         # Blocking checks normally stop the run before this step; this guards checks defined without blocking.
         raise dg.Failure(
             description="not published: failed checks: " + ", ".join(f"{r.asset} {r.check_name}" for r in failed)
         )
-    path = warehouse.publish(context.run_id, records)
-    report_path = report.write_markdown(warehouse.report_path(), context.run_id, records, published=True)
-    tally = report.counts(records)
+    path = publish(warehouse, context.run_id, records)
+    report_path = quality_report.write_markdown(warehouse.report_path(), context.run_id, records, published=True)
+    tally = quality_report.counts(records)
     context.log.info(f"published {path}; checks {tally}; report {report_path}")
     return dg.MaterializeResult(
         metadata={

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration import settings
+from orchestration.warehouse import settings
 
 # Order matters: lock_configuration last, so that nothing after it can undo the others.
 LOCKED_DOWN_CONFIG = {

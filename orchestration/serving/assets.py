@@ -1,19 +1,17 @@
 """The serving copy as a Dagster asset, present when a serving database is configured (SERVING_DATABASE_URL)."""
 
-import json
-
 import dagster as dg
 
-from orchestration.publish.warehouse import WarehouseResource
 from orchestration.serving.postgres import Descriptions, copy_marts
-from orchestration.transform.project import dbt_project
+from orchestration.warehouse import dbt, settings
+from orchestration.warehouse.resource import WarehouseResource
 
 
 class ServingDatabaseResource(dg.ConfigurableResource):
     """The PostgreSQL database BI tools read: the loader's connection URL and the role BI users log in as."""
 
     url: str
-    reader_role: str = "bi_reader"
+    reader_role: str = settings.SERVING_READER_ROLE.default
 
 
 @dg.asset(
@@ -29,7 +27,13 @@ class ServingDatabaseResource(dg.ConfigurableResource):
 def postgres_serving_copy(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, serving_database: ServingDatabaseResource
 ) -> dg.MaterializeResult:
-    descriptions = Descriptions.from_manifest(json.loads(dbt_project.manifest_path.read_text()))
+    descriptions = Descriptions.from_manifest(dbt.manifest())
     copied = copy_marts(warehouse.published_path, serving_database.url, descriptions, serving_database.reader_role)
     context.log.info(f"copied {sum(copied.values())} rows in {len(copied)} tables to the serving database")
     return dg.MaterializeResult(metadata={"rows_per_table": copied, "tables": len(copied)})
+
+
+def serving_database_from_settings() -> ServingDatabaseResource | None:
+    """The serving database SERVING_DATABASE_URL names, or None when it is unset."""
+    url = settings.serving_database_url()
+    return ServingDatabaseResource(url=url, reader_role=settings.serving_reader_role()) if url else None

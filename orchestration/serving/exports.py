@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import duckdb
+
+from orchestration.warehouse.files import atomic_path
 
 
 def export_marts(warehouse_path: Path, folder: Path) -> list[Path]:
@@ -20,8 +21,7 @@ def export_marts(warehouse_path: Path, folder: Path) -> list[Path]:
             relation = connection.table(f'marts."{table}"')
             for suffix, write in ((".parquet", relation.write_parquet), (".csv", relation.write_csv)):
                 target = folder / f"{table}{suffix}"
-                partial = folder / f".{table}{suffix}.partial"
-                write(str(partial))
-                os.replace(partial, target)
+                with atomic_path(target) as partial:
+                    write(str(partial))
                 written.append(target)
     return written

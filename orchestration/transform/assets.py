@@ -8,13 +8,11 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DagsterDbtCliRuntimeError, DbtCliResource, dbt_assets
 
-from orchestration.publish.warehouse import START_FROM_TAG, WarehouseResource, connect_duckdb
-from orchestration.transform.project import dbt_project
 from orchestration.transform.translator import LayerTranslator
-
-# A file briefly held by another process is worth a retry; a failing model or test is not (see below).
-TRANSIENT_RETRY = dg.RetryPolicy(max_retries=2, delay=3, backoff=dg.Backoff.EXPONENTIAL)
-TRANSIENT_MARKERS = ("Could not set lock on file", "database is locked")
+from orchestration.warehouse.connections import connect_duckdb
+from orchestration.warehouse.dbt import dbt_project
+from orchestration.warehouse.resource import START_FROM_TAG, WarehouseResource
+from orchestration.warehouse.retry import TRANSIENT_RETRY, is_transient
 
 
 @dbt_assets(
@@ -39,7 +37,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     if not invocation.is_successful():
         error = invocation.get_error() or DagsterDbtCliRuntimeError("dbt build failed")
         failures = _failed_nodes(invocation)
-        if any(marker in str(error) or marker in failures for marker in TRANSIENT_MARKERS):
+        if is_transient(str(error), failures):
             raise error  # retried by TRANSIENT_RETRY
         raise dg.Failure(description=f"dbt build failed:\n{failures or error}", allow_retries=False)
 

@@ -7,18 +7,20 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator
 
+from orchestration.warehouse.dbt import asset_key
+from orchestration.warehouse.settings import OWNERS
+
 LAYERS = ("staging", "intermediate", "marts")
-OWNERS = ["team:data-engineering"]
 # The daily refresh runs every 24 hours; a mart older than this has missed more than one.
 MART_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=36), warn_window=timedelta(hours=26))
 
 
 class LayerTranslator(DagsterDbtTranslator):
     """Keys assets <schema>/<name> (raw/observations, marts/dim_source); groups them by folder, or by the model's
-    `meta.dagster.group` (the reconciliation models are in the `quality` group)."""
+    `meta.dagster.group` (the consistency models are in the `consistency` group)."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
-        return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+        return asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         group = (dbt_resource_props.get("meta") or {}).get("dagster", {}).get("group")

@@ -8,10 +8,10 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.automation.changes import seed_checksums
 from orchestration.automation.sensors import record_failed_runs, seed_files_changed
 from orchestration.definitions import build_definitions
-from orchestration.publish.warehouse import START_FROM_TAG
+from orchestration.warehouse.files import csv_checksums
+from orchestration.warehouse.resource import START_FROM_TAG
 from tests.conftest import copy_seeds, make_warehouse, refresh
 
 
@@ -43,7 +43,7 @@ def test_the_daily_schedule_requests_a_full_refresh(seeds_and_defs):
 
 def test_an_unchanged_seed_folder_requests_nothing(seeds_and_defs):
     seeds, warehouse, defs = seeds_and_defs
-    cursor = json.dumps(seed_checksums(seeds))
+    cursor = json.dumps(csv_checksums(seeds))
 
     result = evaluate_sensor(defs, warehouse, cursor)
 
@@ -52,8 +52,8 @@ def test_an_unchanged_seed_folder_requests_nothing(seeds_and_defs):
 
 def test_one_changed_file_requests_exactly_its_downstream_assets(seeds_and_defs):
     seeds, warehouse, defs = seeds_and_defs
-    cursor = json.dumps(seed_checksums(seeds))
-    rules = seeds / "reconciliation_rules.csv"
+    cursor = json.dumps(csv_checksums(seeds))
+    rules = seeds / "consistency_rules.csv"
     rules.write_text(rules.read_text().replace(",warn,", ",error,", 1))
 
     result = evaluate_sensor(defs, warehouse, cursor)
@@ -61,26 +61,26 @@ def test_one_changed_file_requests_exactly_its_downstream_assets(seeds_and_defs)
     [request] = result.run_requests
     selected = {key.to_user_string() for key in request.asset_selection}
     expected = {
-        "raw/reconciliation_rules",
-        "staging/stg_seeds__reconciliation_rules",
+        "raw/consistency_rules",
+        "staging/stg_seeds__consistency_rules",
         "intermediate/int_consistency_share_of_total",
         "intermediate/int_consistency_part_within_whole",
-        "intermediate/int_consistency_growth",
-        "intermediate/int_consistency_growth_path",
-        "intermediate/int_consistency_cumulative",
-        "intermediate/int_consistency_cross_source",
+        "intermediate/int_consistency_growth_consistency",
+        "intermediate/int_consistency_level_within_growth_path",
+        "intermediate/int_consistency_cumulative_within_rate_bounds",
+        "intermediate/int_consistency_cross_source_agreement",
         "marts/fct_consistency_check",
         "published_warehouse",
     }
     assert selected == expected
-    assert request.tags["warehouse/changed_files"] == "reconciliation_rules.csv"
+    assert request.tags["warehouse/changed_files"] == "consistency_rules.csv"
     assert START_FROM_TAG not in request.tags  # starts from a copy of the published warehouse
-    assert json.loads(result.cursor)["reconciliation_rules.csv"] == seed_checksums(seeds)["reconciliation_rules.csv"]
+    assert json.loads(result.cursor)["consistency_rules.csv"] == csv_checksums(seeds)["consistency_rules.csv"]
 
 
 def test_a_new_seed_file_requests_all_of_its_downstream(seeds_and_defs):
     seeds, warehouse, defs = seeds_and_defs
-    cursor = {name: checksum for name, checksum in seed_checksums(seeds).items() if name != "observations.csv"}
+    cursor = {name: checksum for name, checksum in csv_checksums(seeds).items() if name != "observations.csv"}
 
     result = evaluate_sensor(defs, warehouse, json.dumps(cursor))
 
@@ -93,7 +93,7 @@ def test_a_new_seed_file_requests_all_of_its_downstream(seeds_and_defs):
 
 def test_a_deleted_file_is_reported_and_requests_nothing(seeds_and_defs):
     seeds, warehouse, defs = seeds_and_defs
-    cursor = json.dumps(seed_checksums(seeds))
+    cursor = json.dumps(csv_checksums(seeds))
     (seeds / "geographies.csv").unlink()
 
     result = evaluate_sensor(defs, warehouse, cursor)
@@ -116,7 +116,7 @@ def test_the_first_evaluation_compares_with_what_was_published(seeds_and_defs):
 def test_a_sensor_run_rebuilds_only_its_downstream_and_publishes_a_whole_warehouse(seeds_and_defs):
     seeds, warehouse, defs = seeds_and_defs
     assert refresh(warehouse).success
-    cursor = json.dumps(seed_checksums(seeds))
+    cursor = json.dumps(csv_checksums(seeds))
     sources = seeds / "sources.csv"
     sources.write_text(sources.read_text().replace("2025 China Computing Power Conference,,", "2025 CCPC,,", 1))
     [request] = evaluate_sensor(defs, warehouse, cursor).run_requests

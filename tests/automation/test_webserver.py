@@ -12,7 +12,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from orchestration.settings import REPO_ROOT
+from orchestration.warehouse.settings import REPO_ROOT
 from tests.conftest import make_warehouse, refresh
 
 QUERY = """
@@ -89,7 +89,7 @@ def test_the_webserver_serves_the_asset_graph_and_the_latest_run(dagster_home, t
     assets = {"/".join(node["assetKey"]["path"]): node["groupName"] for node in data["assetNodes"]}
     assert assets["raw/observations"] == "sources"
     assert assets["marts/fct_indicator_observation"] == "marts"
-    assert assets["marts/fct_consistency_check"] == "quality"
+    assert assets["marts/fct_consistency_check"] == "consistency"
     assert assets["published_warehouse"] == "publish"
     [latest] = data["runsOrError"]["results"]
     assert latest == {"runId": result.run_id, "status": "SUCCESS", "jobName": "refresh_warehouse"}

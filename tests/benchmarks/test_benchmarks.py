@@ -6,10 +6,13 @@ import duckdb
 import pytest
 
 from benchmarks.generate import generate
-from benchmarks.run import BI_QUERIES, measure, write_report
-from orchestration.ingest.contracts import check_seed_table
-from orchestration.ingest.seed_files import file_sha256, load_seed_file, seed_tables_from_manifest
-from orchestration.transform.project import dbt_project
+from benchmarks.measure import BI_QUERIES, measure
+from benchmarks.report import write_report
+from orchestration.ingest.loading import load_seed_file
+from orchestration.ingest.seed_tables import seed_tables_from_manifest
+from orchestration.ingest.validation import check_seed_table
+from orchestration.warehouse.dbt import dbt_project
+from orchestration.warehouse.files import file_sha256
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +32,7 @@ def test_the_generator_is_deterministic(seeds_10k, tmp_path):
 def test_the_generated_seeds_pass_the_input_contracts(seeds_10k):
     tables = seed_tables_from_manifest(json.loads(dbt_project.manifest_path.read_text()))
     with duckdb.connect() as connection:
-        order = ["units", "indicators", "geographies", "sources", "observations", "reconciliation_rules"]
+        order = ["units", "indicators", "geographies", "sources", "observations", "consistency_rules"]
         by_name = {table.name: table for table in tables}
         for name in order:
             assert load_seed_file(connection, by_name[name], seeds_10k / f"{name}.csv").row_count > 0

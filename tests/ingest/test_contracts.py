@@ -5,9 +5,10 @@ import json
 import duckdb
 import pytest
 
-from orchestration.ingest.contracts import check_seed_table, record_lines
-from orchestration.ingest.seed_files import load_seed_file, seed_tables_from_manifest
-from orchestration.transform.project import dbt_project
+from orchestration.ingest.loading import load_seed_file
+from orchestration.ingest.seed_tables import seed_tables_from_manifest
+from orchestration.ingest.validation import check_seed_table, record_lines
+from orchestration.warehouse.dbt import dbt_project
 from tests.conftest import REPO_SEEDS
 
 TABLES = {t.name: t for t in seed_tables_from_manifest(json.loads(dbt_project.manifest_path.read_text()))}
@@ -54,11 +55,11 @@ def test_a_unit_of_the_wrong_kind_is_named_with_its_line(loaded):
 
 def test_a_rule_with_an_unknown_severity_is_refused(loaded):
     connection, seeds = loaded
-    path = seeds / "reconciliation_rules.csv"
+    path = seeds / "consistency_rules.csv"
     path.write_text(path.read_text().replace(",error,", ",fatal,", 1))
-    load_seed_file(connection, TABLES["reconciliation_rules"], path)
+    load_seed_file(connection, TABLES["consistency_rules"], path)
 
-    outcome = check_seed_table(connection, TABLES["reconciliation_rules"], path)
+    outcome = check_seed_table(connection, TABLES["consistency_rules"], path)
 
     assert "line 2, column severity: value 'fatal' is not accepted; expected one of error, warn" in outcome.summary()
 
@@ -85,7 +86,7 @@ def test_contract_meta_comes_from_the_dbt_sources():
 
 def test_batches_still_see_duplicates_and_lines_across_batches(loaded, monkeypatch):
     connection, seeds = loaded
-    monkeypatch.setattr("orchestration.ingest.contracts.BATCH_VECTORS", 1)  # 2,048 rows a batch
+    monkeypatch.setattr("orchestration.ingest.validation.BATCH_VECTORS", 1)  # 2,048 rows a batch
     path = seeds / "observations.csv"
     header, first, *_ = path.read_text().splitlines()
     rows = [first.replace(first.split(",")[0], f"obs-{n}", 1) for n in range(5000)]

@@ -8,8 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.ingest.seed_files import SeedFileError, load_seed_file, seed_tables_from_manifest
-from orchestration.transform.project import dbt_project
+from orchestration.ingest.loading import SeedFileError, load_seed_file
+from orchestration.ingest.seed_tables import seed_tables_from_manifest
+from orchestration.warehouse.dbt import dbt_project
 from tests.conftest import REPO_SEEDS
 
 TABLES = {table.name: table for table in seed_tables_from_manifest(json.loads(dbt_project.manifest_path.read_text()))}

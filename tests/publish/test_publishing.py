@@ -12,8 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.publish.warehouse import RefreshLockedError, acquire_refresh_lock
-from orchestration.settings import REPO_ROOT
+from orchestration.warehouse.lock import RefreshLockedError, acquire_refresh_lock
+from orchestration.warehouse.settings import REPO_ROOT
 from tests.conftest import copy_seeds, make_warehouse, refresh
 
 PYTHON = sys.executable
@@ -223,5 +223,5 @@ def test_a_refresh_that_cannot_get_the_lock_in_time_is_refused_clearly(tmp_path)
         with pytest.raises(RefreshLockedError, match=r"another refresh \(run run-one, pid \d+.*was refused"):
             acquire_refresh_lock(tmp_path, "run-two", timeout_seconds=0.6)
     finally:
-        held.close()
-    acquire_refresh_lock(tmp_path, "run-three", timeout_seconds=0).close()
+        held.release()
+    acquire_refresh_lock(tmp_path, "run-three", timeout_seconds=0).release()

@@ -10,7 +10,7 @@ import sqlalchemy
 
 from orchestration.serving import connect, sqlalchemy_engine
 from orchestration.serving.exports import export_marts
-from orchestration.settings import REPO_ROOT
+from orchestration.warehouse.settings import REPO_ROOT
 
 QUERIES = sorted((REPO_ROOT / "queries").glob("*.sql"))
 

@@ -19,7 +19,7 @@ from orchestration.serving import connect
 from orchestration.serving.assets import ServingDatabaseResource
 from orchestration.serving.local_postgres import LOADER_ROLE, READER_ROLE, LocalPostgres
 from orchestration.serving.postgres import Descriptions, copy_marts
-from orchestration.transform.project import dbt_project
+from orchestration.warehouse.dbt import dbt_project
 from tests.conftest import make_warehouse
 
 DESCRIPTIONS = Descriptions.from_manifest(json.loads(dbt_project.manifest_path.read_text()))

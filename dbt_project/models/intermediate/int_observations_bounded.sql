@@ -4,7 +4,7 @@
 --   more_than, at_least   from the value up, no upper bound
 --   at_most, less_than    up to the value, no lower bound
 -- An indicator's own limits (shares within 0-100, capacities not below 0) then close or clip either side.
--- A table, not a view: the fact table and every reconciliation model read it.
+-- A table, not a view: the fact table and every consistency model read it.
 {{ config(materialized='table') }}
 
 with

@@ -1,24 +1,17 @@
--- Every reconciliation rule evaluated on every run: one row per rule and combination of figures it compares.
--- Each int_consistency_ model evaluates one rule type; macros/consistency.sql says how status, deviation and
--- tolerance are derived.
+-- Every consistency rule evaluated on every run: one row per rule and combination of figures it compares.
+-- Each int_consistency_<rule type> model evaluates one rule type (var('rule_types') lists them);
+-- macros/consistency/comparison.sql says how status, deviation and tolerance are derived.
 with
 
 rules as (
-    select * from {{ ref('stg_seeds__reconciliation_rules') }}
+    select * from {{ ref('stg_seeds__consistency_rules') }}
 ),
 
 evaluations as (
-    select * from {{ ref('int_consistency_share_of_total') }}
-    union all
-    select * from {{ ref('int_consistency_part_within_whole') }}
-    union all
-    select * from {{ ref('int_consistency_growth') }}
-    union all
-    select * from {{ ref('int_consistency_growth_path') }}
-    union all
-    select * from {{ ref('int_consistency_cumulative') }}
-    union all
-    select * from {{ ref('int_consistency_cross_source') }}
+    {%- for rule_type in var('rule_types') %}
+    {% if not loop.first %}union all{% endif %}
+    select * from {{ ref('int_consistency_' ~ rule_type) }}
+    {%- endfor %}
 ),
 
 compared as (

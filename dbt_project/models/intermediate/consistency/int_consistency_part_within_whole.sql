@@ -2,11 +2,7 @@
 with
 
 rules as (
-    select
-        *,
-        'on ' || cast(period_end as {{ dbt.type_string() }}) as period_text
-    from {{ ref('stg_seeds__reconciliation_rules') }}
-    where rule_type = 'part_within_whole'
+    {{ consistency_rules('part_within_whole') }}
 ),
 
 figures as (
@@ -29,8 +25,8 @@ combinations as (
         {{ figure_text('part') }} || ' as a part of ' || {{ figure_text('whole') }} as finding,
         concat_ws(
             '; ',
-            {{ missing_figure_text('part', 'subject_indicator_code') }},
-            {{ missing_figure_text('whole', 'reference_indicator_code') }}
+            {{ missing_figure_text('part', 'rules.subject_indicator_code', 'rules.geography_code', 'rules.period_text') }},
+            {{ missing_figure_text('whole', 'rules.reference_indicator_code', 'rules.geography_code', 'rules.period_text') }}
         ) as missing
     from rules
     left join figures as part

@@ -2,11 +2,7 @@
 with
 
 rules as (
-    select
-        *,
-        'on ' || cast(period_end as {{ dbt.type_string() }}) as period_text
-    from {{ ref('stg_seeds__reconciliation_rules') }}
-    where rule_type = 'share_of_total'
+    {{ consistency_rules('share_of_total') }}
 ),
 
 figures as (
@@ -32,9 +28,9 @@ combinations as (
             || ' ' || replace(part.unit_reported, '_', ' ') as finding,
         concat_ws(
             '; ',
-            {{ missing_figure_text('part', 'subject_indicator_code') }},
-            {{ missing_figure_text('share', 'factor_indicator_code') }},
-            {{ missing_figure_text('whole', 'reference_indicator_code') }}
+            {{ missing_figure_text('part', 'rules.subject_indicator_code', 'rules.geography_code', 'rules.period_text') }},
+            {{ missing_figure_text('share', 'rules.factor_indicator_code', 'rules.geography_code', 'rules.period_text') }},
+            {{ missing_figure_text('whole', 'rules.reference_indicator_code', 'rules.geography_code', 'rules.period_text') }}
         ) as missing
     from rules
     left join figures as part

@@ -1,0 +1,283 @@
+"""The warehouse measured against its floors, side by side in one run, on one seed set of benchmarks.generate.
+
+For each seed set it measures, on this machine:
+  - loading: the raw asset's loader against DuckDB reading the same CSV into a table on its own (auto-detected);
+  - input-contract validation (Great Expectations, in batches) per million rows;
+  - a full refresh (`python -m orchestration refresh`, a real process: load, checks, dbt, publish) against a plain
+    `dbt build` on the already-loaded raw tables, and against the models' compiled SQL run directly in DuckDB;
+  - a no-op refresh and a one-file-changed refresh (`refresh --changed`);
+  - the peak resident memory of the full refresh (the whole process tree: Python, dbt and DuckDB);
+  - the latency of typical BI queries on the published marts (median and p95 of repeated runs).
+"""
+
+from __future__ import annotations
+
+import graphlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+
+from orchestration.ingest.loading import load_seed_file
+from orchestration.ingest.seed_tables import seed_tables
+from orchestration.ingest.validation import check_seed_table
+from orchestration.warehouse.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, REPO_ROOT
+
+PYTHON = sys.executable
+QUERY_REPEATS = 30
+LOAD_REPEATS = 3  # the load figures are medians
+RATIO_REPEATS = 3  # the full refresh and the plain dbt build, up to 1M rows
+BI_QUERIES = {
+    "time series of one indicator": (
+        "select period_end, source_id, value_canonical from marts.fct_indicator_observation "
+        "where indicator_code = $indicator and geography_code = $geography order by period_end, source_id"
+    ),
+    "latest value per indicator": (REPO_ROOT / "queries" / "latest_value_per_indicator.sql").read_text(),
+    "consistency findings": (REPO_ROOT / "queries" / "consistency_findings.sql").read_text(),
+}
+
+
+def measure(size: str, seeds: Path, work: Path, ratio_repeats: int = RATIO_REPEATS) -> dict:
+    """Every figure for one seed set; `work` is a scratch folder."""
+    figures: dict = {"size": size, "rows": _count_rows(seeds / "observations.csv")}
+    figures.update(_loading(seeds, work / "loading"))
+
+    env = {
+        **os.environ,
+        "SEEDS_DIR": str(seeds),
+        "WAREHOUSE_PATH": str(work / "data" / "warehouse.duckdb"),
+        "PYTHONPATH": str(REPO_ROOT),
+    }
+    published = work / "data" / "warehouse.duckdb"
+    # The refresh and the plain dbt build alternate; their ratio is a target, and one run of each is noisy.
+    repeats = ratio_repeats if figures["rows"] <= 1_000_000 else 1
+    refreshes, builds = [], []
+    for attempt in range(repeats):
+        timings = work / f"refresh_timings_{attempt}.json"
+        wall_s, peak_mib = _timed_process([PYTHON, "-m", "orchestration", "refresh", "--timings", str(timings)], env)
+        refreshes.append((wall_s, peak_mib, json.loads(timings.read_text())))
+        builds.append(_plain_dbt_build(published, work / f"dbt_{attempt}"))
+    wall_s, _, timings = sorted(refreshes, key=lambda refresh: refresh[0])[len(refreshes) // 2]
+    figures["full_refresh_s"] = wall_s  # the median run, reported with its own profile
+    figures["full_refresh_profile_s"] = _step_profile(timings, wall_s)
+    figures["full_refresh_peak_rss_mib"] = max(refresh[1] for refresh in refreshes)
+    figures["dbt_build_s"] = statistics.median(builds)
+    figures["ratio_repeats"] = repeats
+    figures["noop_refresh_s"], _ = _timed_process([PYTHON, "-m", "orchestration", "refresh", "--changed"], env)
+    changed_seeds = work / "changed_seeds"
+    shutil.copytree(seeds, changed_seeds)
+    sources = changed_seeds / "sources.csv"
+    sources.write_text(sources.read_text().replace("yearbook 1", "yearbook one", 1))
+    figures["one_file_changed_refresh_s"], _ = _timed_process(
+        [PYTHON, "-m", "orchestration", "refresh", "--changed"], {**env, "SEEDS_DIR": str(changed_seeds)}
+    )
+    figures["one_file_changed"] = "sources.csv"
+
+    figures["direct_sql_s"] = _direct_sql(published, work / "direct")
+    figures.update(_query_latency(published))
+    return figures
+
+
+def _count_rows(path: Path) -> int:
+    with duckdb.connect() as connection:
+        return connection.execute("select count(*) from read_csv(?)", [str(path)]).fetchone()[0]
+
+
+def _loading(seeds: Path, folder: Path) -> dict:
+    folder.mkdir(parents=True)
+    tables = {table.name: table for table in seed_tables()}
+    observations = seeds / "observations.csv"
+
+    # Alternated and repeated: each side reads the same file with both cores, and one reading is noisy at 10M.
+    duckdb_alone_runs, loader_runs = [], []
+    with (
+        duckdb.connect(str(folder / "duckdb_alone.duckdb")) as alone,
+        duckdb.connect(str(folder / "loader.duckdb")) as connection,
+    ):
+        for name in ("units", "indicators", "geographies", "sources"):
+            load_seed_file(connection, tables[name], seeds / f"{name}.csv")
+        for _ in range(LOAD_REPEATS):
+            started = time.perf_counter()
+            alone.execute("create or replace table observations as select * from read_csv(?)", [str(observations)])
+            duckdb_alone_runs.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            result = load_seed_file(connection, tables["observations"], observations)
+            loader_runs.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        outcome = check_seed_table(connection, tables["observations"], observations)
+        contracts = time.perf_counter() - started
+    duckdb_alone, loader = statistics.median(duckdb_alone_runs), statistics.median(loader_runs)
+    assert outcome.passed, outcome.summary()
+    return {
+        "load_loader_s": loader,
+        "load_duckdb_alone_s": duckdb_alone,
+        "load_ratio": duckdb_alone / loader,
+        "load_rows_per_s": result.row_count / loader,
+        "contracts_s": contracts,
+        "contracts_s_per_million": contracts / result.row_count * 1e6,
+    }
+
+
+def _timed_process(command: list[str], env: dict) -> tuple[float, float]:
+    """Wall time and peak resident memory (MiB) of a process and all its descendants, sampled every 50 ms."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    peak = 0
+    done = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(process.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    output = process.communicate()[0].decode(errors="replace")
+    elapsed = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{output[-4000:]}")
+    return elapsed, peak / 2**20
+
+
+def _step_profile(timings: dict[str, float], wall_s: float) -> dict[str, float]:
+    """Where the full refresh's time went: its steps, grouped, and the rest."""
+    groups: dict[str, float] = {}
+    for step, seconds in timings.items():
+        if step == "run":
+            continue
+        if step.endswith("_input_contract"):
+            group = "input contracts (Great Expectations)"
+        elif step.startswith("raw__"):
+            group = "loading seed files"
+        elif step == "dbt_models":
+            group = "dbt build, with Dagster's handling of its events"
+        elif step == "published_warehouse":
+            group = "publishing"
+        else:
+            group = "consistency checks"
+        groups[group] = groups.get(group, 0) + seconds
+    in_run = timings["run"]
+    groups["Dagster between steps"] = in_run - sum(groups.values())
+    groups["process start and end (imports, definitions)"] = wall_s - in_run
+    return groups
+
+
+def _tree_rss(pid: int) -> int:
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending.extend(int(child) for child in (task / "children").read_text().split())
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            continue
+    return total
+
+
+def _plain_dbt_build(published: Path, folder: Path) -> float:
+    """`dbt build` of the whole project on a copy of the warehouse, whose raw tables are already loaded, with the
+    project's partial-parse state as a developer's `dbt build` (and dagster-dbt) would have it."""
+    folder.mkdir(parents=True)
+    copy = folder / published.name
+    shutil.copyfile(published, copy)
+    (folder / "target").mkdir()
+    shutil.copyfile(DBT_PROJECT_DIR / "target" / "partial_parse.msgpack", folder / "target" / "partial_parse.msgpack")
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            str(DBT_EXECUTABLE),
+            "build",
+            "--quiet",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(folder / "target"),
+            "--vars",
+            json.dumps({"warehouse_path": str(copy)}),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        check=True,
+    )
+    return time.perf_counter() - started
+
+
+def _direct_sql(published: Path, folder: Path) -> float:
+    """The models' compiled SQL run directly in DuckDB, in dependency order (no dbt, no tests)."""
+    folder.mkdir(parents=True)
+    copy = folder / published.name
+    shutil.copyfile(published, copy)
+    target = folder / "target"
+    subprocess.run(
+        [
+            str(DBT_EXECUTABLE),
+            "compile",
+            "--quiet",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(target),
+            "--vars",
+            json.dumps({"warehouse_path": str(copy)}),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        check=True,
+    )
+    manifest = json.loads((target / "manifest.json").read_text())
+    models = {uid: node for uid, node in manifest["nodes"].items() if node["resource_type"] == "model"}
+    graph = {
+        uid: [parent for parent in node["depends_on"]["nodes"] if parent in models] for uid, node in models.items()
+    }
+    order = list(graphlib.TopologicalSorter(graph).static_order())
+    with duckdb.connect(str(copy)) as connection:
+        started = time.perf_counter()
+        for uid in order:
+            node = models[uid]
+            kind = "view" if node["config"]["materialized"] == "view" else "table"
+            connection.execute(
+                f'create or replace {kind} "{node["schema"]}"."{node["name"]}" as {node["compiled_code"]}'
+            )
+        return time.perf_counter() - started
+
+
+def _query_latency(published: Path) -> dict:
+    figures = {}
+    with duckdb.connect(str(published), read_only=True) as connection:
+        indicator, geography = connection.execute(
+            "select indicator_code, geography_code from marts.fct_indicator_observation "
+            "group by all order by count(*) desc, 1, 2 limit 1"
+        ).fetchone()
+        for name, query in BI_QUERIES.items():
+            parameters = {"indicator": indicator, "geography": geography} if "$indicator" in query else None
+            timings = []
+            for _ in range(QUERY_REPEATS + 1):
+                started = time.perf_counter()
+                connection.execute(query, parameters).fetchall()
+                timings.append((time.perf_counter() - started) * 1000)
+            timings = sorted(timings[1:])  # the first run warms the cache
+            figures[f"query_{name}"] = {
+                "median_ms": statistics.median(timings),
+                "p95_ms": timings[int(0.95 * (len(timings) - 1))],
+            }
+    return figures
+
+
+def machine() -> str:
+    memory = int(Path("/proc/meminfo").read_text().split()[1]) / 2**20
+    return (
+        f"{os.cpu_count()} cores, {memory:.0f} GiB memory, {platform.machine()}, Python {platform.python_version()}, "
+        f"DuckDB {duckdb.__version__}"
+    )

@@ -1,0 +1,72 @@
+{#-
+    How a consistency rule compares two figures. Each side is a value with the interval of true values it allows
+    (from the figures' qualifiers and written precision, carried through the rule's arithmetic). The figures agree
+    when the intervals overlap; an interval side that is null is unbounded.
+
+    deviation  (observed - expected) / |expected|
+    tolerance  the largest |deviation| at which the intervals would still overlap, in the observed value's direction:
+               (expected_upper - expected + observed - observed_lower) / |expected| when observed >= expected,
+               (expected - expected_lower + observed_upper - observed) / |expected| otherwise; null when unbounded.
+    status     pass when the intervals overlap, fail when not, not_evaluable when a figure is missing.
+-#}
+{% macro consistency_status(observed, observed_lower, observed_upper, expected, expected_lower, expected_upper) -%}
+    case
+        when {{ observed }} is null or {{ expected }} is null then 'not_evaluable'
+        when ({{ expected_lower }} is null or {{ observed_upper }} is null or {{ observed_upper }} >= {{ expected_lower }})
+            and ({{ expected_upper }} is null or {{ observed_lower }} is null or {{ observed_lower }} <= {{ expected_upper }})
+            then 'pass'
+        else 'fail'
+    end
+{%- endmacro %}
+
+{% macro relative_deviation(observed, expected) -%}
+    ({{ observed }} - {{ expected }}) / nullif(abs({{ expected }}), 0)
+{%- endmacro %}
+
+{% macro relative_tolerance(observed, observed_lower, observed_upper, expected, expected_lower, expected_upper) -%}
+    case
+        when {{ observed }} >= {{ expected }}
+            then ({{ expected_upper }} - {{ expected }} + {{ observed }} - {{ observed_lower }}) / nullif(abs({{ expected }}), 0)
+        else ({{ expected }} - {{ expected_lower }} + {{ observed_upper }} - {{ observed }}) / nullif(abs({{ expected }}), 0)
+    end
+{%- endmacro %}
+
+{#- status, deviation and tolerance of a relation with the evaluation columns (observed_*, expected_*). -#}
+{% macro comparison_columns() -%}
+    {{ consistency_status('observed_value', 'observed_lower', 'observed_upper', 'expected_value', 'expected_lower', 'expected_upper') }}
+        as status,
+    {{ relative_deviation('observed_value', 'expected_value') }} as deviation,
+    {{ relative_tolerance('observed_value', 'observed_lower', 'observed_upper', 'expected_value', 'expected_lower', 'expected_upper') }}
+        as tolerance
+{%- endmacro %}
+
+{#-
+    The last two CTEs of every int_consistency_ model: its evaluations in the columns fct_consistency_check unions,
+    and their status, deviation and tolerance. `relation` is the CTE holding one row per evaluation.
+-#}
+{% macro evaluation_ctes(relation) -%}
+evaluations as (
+    select
+        rule_id,
+        period_end,
+        observation_ids,
+        source_ids,
+        observed_value,
+        observed_lower,
+        observed_upper,
+        expected_value,
+        expected_lower,
+        expected_upper,
+        canonical_unit,
+        finding,
+        nullif(missing, '') as missing
+    from {{ relation }}
+),
+
+final as (
+    select
+        *,
+        {{ comparison_columns() }}
+    from evaluations
+)
+{%- endmacro %}

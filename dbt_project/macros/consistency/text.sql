@@ -1,0 +1,38 @@
+{#- A number for a sentence: four significant digits, whole numbers up to 1e15 in full (DuckDB's printf). -#}
+{% macro number_text(value) -%}
+    case
+        when abs({{ value }}) >= 1000 and abs({{ value }}) < 1e15 then printf('%.0f', {{ value }})
+        else printf('%.4g', {{ value }})
+    end
+{%- endmacro %}
+
+{#- A ratio as a percentage for a sentence: 0.0045 -> "0.4%". -#}
+{% macro percent_text(ratio) -%}
+    printf('%.1f%%', 100 * {{ ratio }})
+{%- endmacro %}
+
+{#- A figure as reported, for a sentence: "more than 40 percent (ccpc_2025, 2025-12-31)". -#}
+{% macro figure_text(figure) -%}
+    case {{ figure }}.qualifier
+        when 'about' then 'about '
+        when 'more_than' then 'more than '
+        when 'at_least' then 'at least '
+        when 'at_most' then 'at most '
+        when 'less_than' then 'less than '
+        else ''
+    end
+    || {{ number_text(figure ~ '.value_reported') }} || ' ' || replace({{ figure }}.unit_reported, '_', ' ')
+    || ' (' || {{ figure }}.source_id || ', ' || cast({{ figure }}.period_end as {{ dbt.type_string() }}) || ')'
+{%- endmacro %}
+
+{#- A canonical value expressed in the unit a figure was reported in (EFLOPS back to million PFLOPS). -#}
+{% macro in_reported_unit(value, figure) -%}
+    {{ value }} * {{ figure }}.value_reported / nullif({{ figure }}.value_canonical, 0)
+{%- endmacro %}
+
+{#- "no intelligent_computing_share for CN on 2024-12-31" when the figure joined as `figure` is missing, else null. -#}
+{% macro missing_figure_text(figure, indicator_code, geography_code, period_text) -%}
+    case when {{ figure }}.observation_id is null
+        then 'no ' || coalesce({{ indicator_code }}, '?') || ' for ' || {{ geography_code }} || ' ' || {{ period_text }}
+    end
+{%- endmacro %}

@@ -1,0 +1,71 @@
+-- cross_source_agreement: every pair of figures from different sources for the same indicator (or the rule's one),
+-- geography and period agree. A rule that finds no such pair gives one not_evaluable row.
+with
+
+rules as (
+    {{ consistency_rules('cross_source_agreement') }}
+),
+
+figures as (
+    select * from {{ ref('int_observations_bounded') }}
+),
+
+pairs as (
+    select
+        rules.rule_id,
+        earlier.period_end,
+        earlier.observation_id || ', ' || later.observation_id as observation_ids,
+        earlier.source_id || ', ' || later.source_id as source_ids,
+        later.value_canonical as observed_value,
+        later.lower_bound_canonical as observed_lower,
+        later.upper_bound_canonical as observed_upper,
+        earlier.value_canonical as expected_value,
+        earlier.lower_bound_canonical as expected_lower,
+        earlier.upper_bound_canonical as expected_upper,
+        later.canonical_unit,
+        later.indicator_code || ' ' || {{ figure_text('later') }} || ' against ' || {{ figure_text('earlier') }}
+            as finding,
+        cast(null as {{ dbt.type_string() }}) as missing
+    from rules
+    inner join figures as earlier
+        on earlier.geography_code = rules.geography_code
+        and (rules.subject_indicator_code is null or earlier.indicator_code = rules.subject_indicator_code)
+    inner join figures as later
+        on later.indicator_code = earlier.indicator_code
+        and later.geography_code = earlier.geography_code
+        and later.period_start = earlier.period_start
+        and later.period_end = earlier.period_end
+        and later.is_forecast = earlier.is_forecast
+        and later.source_id != earlier.source_id
+        and later.observation_id > earlier.observation_id
+),
+
+rules_without_pairs as (
+    select
+        rules.rule_id,
+        rules.period_end,
+        cast(null as {{ dbt.type_string() }}) as observation_ids,
+        cast(null as {{ dbt.type_string() }}) as source_ids,
+        cast(null as double) as observed_value,
+        cast(null as double) as observed_lower,
+        cast(null as double) as observed_upper,
+        cast(null as double) as expected_value,
+        cast(null as double) as expected_lower,
+        cast(null as double) as expected_upper,
+        cast(null as {{ dbt.type_string() }}) as canonical_unit,
+        cast(null as {{ dbt.type_string() }}) as finding,
+        'no two sources report ' || coalesce(rules.subject_indicator_code, 'any indicator')
+            || ' for the same period in ' || rules.geography_code as missing
+    from rules
+    where rules.rule_id not in (select rule_id from pairs)
+),
+
+combined as (
+    select * from pairs
+    union all
+    select * from rules_without_pairs
+),
+
+{{ evaluation_ctes('combined') }}
+
+select * from final

@@ -1,0 +1,134 @@
+"""Publishing, versions and rollback of the warehouse file.
+
+Publishing records the run in its working file (the audit tables), checkpoints it, and moves it onto the published
+path with one atomic rename; the previous file is kept under .versions/ by a hard link, at no copying cost. A reader
+holding the old file keeps reading the old version; the next connection sees the new one. Rollback publishes the
+newest kept version again the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+from orchestration.warehouse import audit, settings
+from orchestration.warehouse.connections import connect_duckdb
+from orchestration.warehouse.files import append_jsonl, csv_checksums, fsync_directory, prune, read_jsonl
+from orchestration.warehouse.quality_report import CheckRecord, counts
+from orchestration.warehouse.resource import WarehouseResource, timestamp
+
+
+def publish(warehouse: WarehouseResource, run_id: str, records: list[CheckRecord]) -> Path:
+    """Record the run in its working file, then move it onto the published path in one atomic rename."""
+    working = warehouse.working_path(run_id)
+    if not working.exists():
+        raise FileNotFoundError(f"run {run_id} has no working file at {working}; nothing to publish")
+    entry = publish_log_entry(run_id, "publish", Path(warehouse.seeds_dir), records)
+    history = read_jsonl(warehouse.publish_log_path())
+    failed_runs = read_jsonl(warehouse.failed_runs_log_path())
+    with connect_duckdb(working) as connection:
+        audit.replace_rows(connection, "publish_log", [_publish_log_row(e) for e in [*history, entry]])
+        audit.replace_rows(
+            connection,
+            "failed_runs",
+            [[f["failed_at"], f["run_id"], f["job"], f["failing_steps"], f["error"]] for f in failed_runs],
+        )
+        audit.replace_rows(
+            connection, "check_results", [[run_id, r.asset, r.check_name, r.outcome, r.description] for r in records]
+        )
+        connection.execute("checkpoint")
+    wal = working.with_name(working.name + ".wal")
+    if wal.exists():
+        raise RuntimeError(f"{wal} is still there after checkpoint and close; not publishing a partial file")
+
+    published = Path(warehouse.published_path)
+    published.parent.mkdir(parents=True, exist_ok=True)
+    if published.exists():
+        previous_run = history[-1]["run_id"] if history else "unknown-run"
+        version = warehouse.versions_dir() / f"{timestamp()}-{previous_run}" / published.name
+        version.parent.mkdir(parents=True)
+        os.link(published, version)
+    os.replace(working, published)
+    fsync_directory(published.parent)
+    append_jsonl(warehouse.publish_log_path(), entry)
+    shutil.rmtree(working.parent, ignore_errors=True)
+    prune(warehouse.versions_dir(), keep=warehouse.keep_versions)
+    return published
+
+
+def kept_versions(warehouse: WarehouseResource) -> list[Path]:
+    """Previously published files, newest first."""
+    if not warehouse.versions_dir().is_dir():
+        return []
+    folders = sorted((p for p in warehouse.versions_dir().iterdir() if p.is_dir()), reverse=True)
+    return [folder / Path(warehouse.published_path).name for folder in folders]
+
+
+def rollback(warehouse: WarehouseResource) -> Path:
+    """Publish the newest kept version again (atomically) and drop it from the kept versions."""
+    versions = kept_versions(warehouse)
+    if not versions:
+        raise FileNotFoundError(f"no previous version is kept in {warehouse.versions_dir()}; nothing to roll back to")
+    published = Path(warehouse.published_path)
+    staged = published.with_name(f".{published.name}.rollback")
+    staged.unlink(missing_ok=True)
+    os.link(versions[0], staged)
+    os.replace(staged, published)
+    fsync_directory(published.parent)
+    shutil.rmtree(versions[0].parent)
+    append_jsonl(warehouse.publish_log_path(), publish_log_entry(versions[0].parent.name, "rollback", None, []))
+    return versions[0]
+
+
+def published_checksums(warehouse: WarehouseResource) -> dict[str, str]:
+    """The seed checksums of the latest publication: what the published warehouse was built from."""
+    publications = [entry for entry in read_jsonl(warehouse.publish_log_path()) if entry["action"] == "publish"]
+    return publications[-1]["seed_checksums"] if publications else {}
+
+
+def publish_log_entry(run_id: str, action: str, seeds_dir: Path | None, records: list[CheckRecord]) -> dict:
+    tally = counts(records)
+    return {
+        "run_id": run_id,
+        "action": action,
+        "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "code_version": code_version(),
+        "seed_checksums": csv_checksums(seeds_dir) if seeds_dir is not None else {},
+        "checks_passed": tally["passed"],
+        "checks_warned": tally["warned"],
+        "checks_failed": tally["failed"],
+    }
+
+
+def _publish_log_row(entry: dict) -> list:
+    return [
+        entry["run_id"],
+        entry["action"],
+        entry["published_at"],
+        entry["code_version"],
+        json.dumps(entry["seed_checksums"]),
+        entry["checks_passed"],
+        entry["checks_warned"],
+        entry["checks_failed"],
+    ]
+
+
+def code_version() -> str:
+    """The git revision of the code (with +dirty for uncommitted changes), or 'unknown' outside a checkout."""
+
+    def git(*args: str) -> str:
+        command = ["git", *args]
+        return subprocess.run(
+            command, cwd=settings.REPO_ROOT, capture_output=True, text=True, check=True, timeout=10
+        ).stdout.strip()
+
+    try:
+        revision = git("rev-parse", "--short=12", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return revision + ("+dirty" if dirty else "")

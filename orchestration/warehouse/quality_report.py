@@ -1,0 +1,83 @@
+"""The quality report: every check a run evaluated, as a table in the warehouse and a Markdown file beside it.
+
+The checks are read back from Dagster's event log for the run, so the report covers all of them whoever defined
+them: the input contracts, dbt's tests, and the consistency rules. Published and unpublished runs both write it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.warehouse.files import atomic_write_text
+
+REPORT_NAME = "quality_report.md"
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    asset: str
+    check_name: str
+    outcome: str  # passed | warned | failed
+    description: str
+
+
+def run_check_records(instance: dg.DagsterInstance, run_id: str) -> list[CheckRecord]:
+    """Every asset check evaluated in the run, in the order they were evaluated (the latest per check)."""
+    latest: dict[tuple[str, str], CheckRecord] = {}
+    for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
+        evaluation = entry.get_dagster_event().event_specific_data
+        if evaluation.passed:
+            outcome = "passed"
+        elif evaluation.severity == dg.AssetCheckSeverity.WARN:
+            outcome = "warned"
+        else:
+            outcome = "failed"
+        asset = evaluation.asset_key.to_user_string()
+        latest[(asset, evaluation.check_name)] = CheckRecord(
+            asset, evaluation.check_name, outcome, (evaluation.description or "").strip()
+        )
+    return list(latest.values())
+
+
+def counts(records: list[CheckRecord]) -> dict[str, int]:
+    return {outcome: sum(r.outcome == outcome for r in records) for outcome in ("passed", "warned", "failed")}
+
+
+def write_markdown(path: Path, run_id: str, records: list[CheckRecord], published: bool) -> Path:
+    """Write the human-readable report atomically (readers never see half a file)."""
+    tally = counts(records)
+    verdict = (
+        "The warehouse was published."
+        if published
+        else "Nothing was published: the warehouse published before this run is unchanged."
+    )
+    lines = [
+        "# Quality report",
+        "",
+        f"Run `{run_id}`, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. {verdict}",
+        "",
+        f"{tally['passed']} checks passed, {tally['warned']} warned, {tally['failed']} failed.",
+        "",
+    ]
+    for outcome, heading in (("failed", "Failed"), ("warned", "Warnings"), ("passed", "Passed")):
+        selected = [r for r in records if r.outcome == outcome]
+        if not selected:
+            continue
+        lines += [f"## {heading}", ""]
+        if outcome == "passed":
+            lines += [f"- `{r.asset}` {r.check_name}" for r in selected]
+        else:
+            for record in selected:
+                lines.append(f"- `{record.asset}` **{record.check_name}**")
+                lines += [f"  - {line}" for line in record.description.splitlines() if line.strip()]
+        lines.append("")
+    lines += [
+        "The same results are in the warehouse: `audit.check_results` (every check), "
+        "`marts.fct_consistency_check` (every consistency rule) and `audit.input_contract_results`.",
+        "",
+    ]
+    return atomic_write_text(path, "\n".join(lines))

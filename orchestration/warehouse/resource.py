@@ -1,0 +1,138 @@
+"""The warehouse resource every stage uses: where the seeds, the published file and the runs' working files are, and
+the life of one run around them.
+
+Write, audit, publish: readers only ever open the published file. A run builds in its own working file
+(<work_dir>/<run_id>/<name>: the same file name as the published one, because DuckDB names its catalog after the
+file and views refer to it), every check runs on that file, and publishing (orchestration/publish/) moves it onto the
+published path with one atomic rename.
+
+A run holds the refresh lock (lock.py) from its first step to its end; its first step also removes the working
+folders of runs that were killed. A run that ends without publishing (a failed check, an error) keeps its folder as
+`unpublished-<time>-<run_id>` for diagnosis, with its quality report inside; only the latest few are kept.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from pydantic import PrivateAttr
+
+from orchestration.warehouse import settings
+from orchestration.warehouse.connections import connect_duckdb
+from orchestration.warehouse.files import atomic_path, prune
+from orchestration.warehouse.lock import acquire_refresh_lock
+from orchestration.warehouse.quality_report import REPORT_NAME, run_check_records, write_markdown
+
+# Run tag saying where a run's working file starts: "empty" for a full rebuild, otherwise a copy of the published
+# file, so that a run rebuilding only part of the warehouse still publishes all of it.
+START_FROM_TAG = "warehouse/start_from"
+VERSIONS_DIR = ".versions"
+UNPUBLISHED_PREFIX = "unpublished-"
+PUBLISH_LOG_NAME = "publish_log.jsonl"
+FAILED_RUNS_LOG_NAME = "failed_runs.jsonl"  # written by the record_failed_runs sensor
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The seed folder the warehouse is built from, the published file, and where runs build their working files."""
+
+    seeds_dir: str = str(settings.seeds_dir())
+    published_path: str = str(settings.warehouse_path())
+    work_dir: str = str(settings.work_dir())
+    keep_versions: int = settings.keep_versions()
+    keep_unpublished: int = 3
+    lock_timeout_seconds: float = settings.lock_timeout_seconds()
+
+    _lock: object = PrivateAttr(default=None)
+
+    def working_path(self, run_id: str) -> Path:
+        return Path(self.work_dir) / run_id / Path(self.published_path).name
+
+    def seed_path(self, file_name: str) -> Path:
+        return Path(self.seeds_dir) / file_name
+
+    def report_path(self) -> Path:
+        """The quality report of the latest run, beside the published warehouse."""
+        return Path(self.published_path).with_name(REPORT_NAME)
+
+    def versions_dir(self) -> Path:
+        """Where previously published files are kept for rollback."""
+        return Path(self.published_path).parent / VERSIONS_DIR
+
+    def publish_log_path(self) -> Path:
+        return Path(self.published_path).with_name(PUBLISH_LOG_NAME)
+
+    def failed_runs_log_path(self) -> Path:
+        return Path(self.published_path).with_name(FAILED_RUNS_LOG_NAME)
+
+    # Dagster calls these two around every run (and with no run for a sensor or schedule evaluation).
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        if context.dagster_run is None:
+            return
+        self._lock = acquire_refresh_lock(Path(self.work_dir), context.dagster_run.run_id, self.lock_timeout_seconds)
+        _remove_stale_working_folders(Path(self.work_dir), keep=context.dagster_run.run_id)
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._lock is None:
+            return
+        try:
+            run_folder = Path(self.work_dir) / context.dagster_run.run_id
+            if run_folder.exists():  # the run did not publish: keep what it built, and say why
+                records = run_check_records(context.instance, context.dagster_run.run_id)
+                write_markdown(self.report_path(), context.dagster_run.run_id, records, published=False)
+                write_markdown(run_folder / REPORT_NAME, context.dagster_run.run_id, records, published=False)
+                _keep_unpublished_folder(run_folder, self.keep_unpublished)
+        finally:
+            self._lock.release()
+            self._lock = None
+
+    def prepare_working_file(self, run_id: str, start_from: str = "published") -> Path:
+        """Create the run's working file on first use: empty, or a copy of the published warehouse."""
+        path = self.working_path(run_id)
+        if path.exists():
+            return path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        published = Path(self.published_path)
+        if start_from != "empty" and published.exists():
+            with atomic_path(path) as partial:
+                shutil.copyfile(published, partial)
+        return path
+
+    @contextmanager
+    def connect_working(
+        self, context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection to this run's working file."""
+        start_from = context.run.tags.get(START_FROM_TAG, "published")
+        path = self.prepare_working_file(context.run.run_id, start_from)
+        connection = connect_duckdb(path)
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+
+def timestamp() -> str:
+    """Now, in UTC, sortable as text: names of kept folders start with it."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def _remove_stale_working_folders(work_dir: Path, keep: str) -> None:
+    """Delete working folders of runs that died without ending (killed); the caller holds the lock."""
+    for folder in work_dir.iterdir():
+        if folder.is_dir() and folder.name != keep and not folder.name.startswith(UNPUBLISHED_PREFIX):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _keep_unpublished_folder(run_folder: Path, keep: int) -> Path:
+    kept = run_folder.with_name(f"{UNPUBLISHED_PREFIX}{timestamp()}-{run_folder.name}")
+    os.replace(run_folder, kept)
+    prune(run_folder.parent, keep=keep, prefix=UNPUBLISHED_PREFIX)
+    return kept

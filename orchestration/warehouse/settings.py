@@ -1,0 +1,118 @@
+"""Settings: where the seeds, the dbt project, the published warehouse and the runs' working files are, and how runs
+behave. Each is one environment variable, declared once in SETTINGS (`python -m orchestration settings` prints them
+with their current values).
+
+Relative paths resolve from the repository root, never from the current directory, so every entry point (make,
+dagster dev, pytest, a schedule) agrees.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+# The dbt installed beside this Python, so that nothing depends on the venv being activated.
+DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
+# dbt's own development file: what `dbt build` in dbt_project/ builds into when Dagster does not pass a run's working
+# file (profiles.yml names the same file); `python -m orchestration dev-warehouse` loads the seeds into it.
+DBT_DEV_WAREHOUSE = DBT_PROJECT_DIR / "target" / "dev" / "warehouse.duckdb"
+# Who answers for every asset, in the Dagster UI.
+OWNERS = ["team:data-engineering"]
+
+
+@dataclass(frozen=True)
+class Setting:
+    variable: str
+    default: str
+    description: str
+
+    def value(self) -> str:
+        return os.environ.get(self.variable) or self.default
+
+
+WAREHOUSE_PATH = Setting("WAREHOUSE_PATH", "data/warehouse.duckdb", "the published warehouse analysts open")
+SEEDS_DIR = Setting("SEEDS_DIR", "seeds", "the curated seed CSV files")
+WORK_DIR = Setting("WORK_DIR", "", "where runs build their working files (empty: a .runs folder beside the warehouse)")
+KEEP_VERSIONS = Setting(
+    "WAREHOUSE_KEEP_VERSIONS", "3", "how many previously published files `make rollback` can restore"
+)
+LOCK_TIMEOUT = Setting("REFRESH_LOCK_TIMEOUT", "600", "seconds a refresh waits for another one before it is refused")
+REFRESH_CRON = Setting("REFRESH_CRON", "0 6 * * *", "when the daily refresh runs")
+REFRESH_TIMEZONE = Setting("REFRESH_TIMEZONE", "Asia/Shanghai", "the time zone of REFRESH_CRON")
+SERVING_DATABASE_URL = Setting(
+    "SERVING_DATABASE_URL", "", "the PostgreSQL serving copy's loader URL; set, Dagster keeps the copy after each run"
+)
+SERVING_READER_ROLE = Setting("SERVING_READER_ROLE", "bi_reader", "the role BI users log in as")
+SERVING_PORT = Setting("SERVING_PORT", "54329", "the port of the local PostgreSQL that `make serve` starts")
+DUCKDB_MEMORY_LIMIT = Setting(
+    "DUCKDB_MEMORY_LIMIT",
+    "2GB",
+    "the most memory one DuckDB connection that builds the warehouse may use, dbt's too (it spills beyond it)",
+)
+
+SETTINGS = [
+    WAREHOUSE_PATH,
+    SEEDS_DIR,
+    WORK_DIR,
+    KEEP_VERSIONS,
+    LOCK_TIMEOUT,
+    REFRESH_CRON,
+    REFRESH_TIMEZONE,
+    SERVING_DATABASE_URL,
+    SERVING_READER_ROLE,
+    SERVING_PORT,
+    DUCKDB_MEMORY_LIMIT,
+]
+
+
+def _path(setting: Setting) -> Path:
+    path = Path(setting.value()).expanduser()
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def seeds_dir() -> Path:
+    return _path(SEEDS_DIR)
+
+
+def warehouse_path() -> Path:
+    return _path(WAREHOUSE_PATH)
+
+
+def work_dir() -> Path:
+    return _path(WORK_DIR) if WORK_DIR.value() else warehouse_path().parent / ".runs"
+
+
+def keep_versions() -> int:
+    return int(KEEP_VERSIONS.value())
+
+
+def lock_timeout_seconds() -> float:
+    return float(LOCK_TIMEOUT.value())
+
+
+def refresh_cron() -> str:
+    return REFRESH_CRON.value()
+
+
+def refresh_timezone() -> str:
+    return REFRESH_TIMEZONE.value()
+
+
+def serving_database_url() -> str | None:
+    return SERVING_DATABASE_URL.value() or None
+
+
+def serving_reader_role() -> str:
+    return SERVING_READER_ROLE.value()
+
+
+def serving_port() -> int:
+    return int(SERVING_PORT.value())
+
+
+def duckdb_memory_limit() -> str:
+    return DUCKDB_MEMORY_LIMIT.value()

@@ -1,0 +1,112 @@
+"""Consistency findings and check results in the warehouse built from the repository's seeds."""
+
+import pytest
+
+
+def findings(warehouse_sql, rule_id: str) -> list[dict]:
+    columns = [
+        "severity",
+        "status",
+        "expected_value",
+        "expected_lower",
+        "expected_upper",
+        "observed_value",
+        "observed_lower",
+        "observed_upper",
+        "tolerance",
+        "deviation",
+        "source_ids",
+        "message",
+    ]
+    rows = warehouse_sql(f"select {', '.join(columns)} from marts.fct_consistency_check where rule_id = ?", [rule_id])
+    return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+def test_32_percent_of_280_is_about_90_at_severity_error(warehouse_sql):
+    [finding] = findings(warehouse_sql, "intelligent_share_of_total_2024")
+
+    assert finding["severity"] == "error" and finding["status"] == "pass"
+    assert finding["expected_value"] == pytest.approx(0.32 * 280)
+    assert finding["observed_value"] == 90
+    assert "90 EFLOPS (ccpc_2025" in finding["message"] and "280 EFLOPS (nda_computing_2024" in finding["message"]
+
+
+def test_the_tolerance_is_how_far_the_rounded_figures_let_them_drift_apart(warehouse_sql):
+    [finding] = findings(warehouse_sql, "intelligent_share_of_total_2024")
+
+    # 32 stands for 31.5..32.5, 280 for 279.5..280.5, 90 for 89.5..90.5 (half a unit of the last written digit).
+    expected, expected_upper = 0.32 * 280, 0.325 * 280.5
+    observed, observed_lower = 90, 89.5
+    assert finding["expected_lower"] == pytest.approx(0.315 * 279.5)
+    assert finding["expected_upper"] == pytest.approx(expected_upper)
+    assert finding["observed_lower"] == pytest.approx(observed_lower)
+    assert finding["deviation"] == pytest.approx((observed - expected) / expected)
+    assert finding["tolerance"] == pytest.approx((expected_upper - expected + observed - observed_lower) / expected)
+    assert abs(finding["deviation"]) <= finding["tolerance"]
+
+
+def test_the_growth_conflict_is_a_warn_finding_that_explains_itself(warehouse_sql):
+    [finding] = findings(warehouse_sql, "intelligent_growth_2025")
+
+    assert finding["severity"] == "warn" and finding["status"] == "fail"
+    assert finding["expected_value"] == pytest.approx(100 * (1590 / 90 - 1))
+    assert finding["observed_upper"] == pytest.approx(60)  # "more than 40 percent" read as 40 to 60 by the rule
+    message = finding["message"]
+    for words in (
+        "more than 40 percent (ccpc_2025",
+        "90 EFLOPS (ccpc_2025, 2024-12-31)",
+        "1.59 million PFLOPS (ndrs_2025, 2025-12-31)",
+        "1667 percent",
+        "measured",
+    ):
+        assert words in message, message
+
+
+def test_the_june_2025_level_conflicts_with_the_growth_forecast_from_the_end_of_2024(warehouse_sql):
+    [finding] = findings(warehouse_sql, "intelligent_level_path_2025")
+
+    # 181 of 365 days from 90 EFLOPS at 40..60 % a year (steady rate), against 788 EFLOPS on 30 June 2025.
+    elapsed = 181 / 365
+    assert finding["severity"] == "warn" and finding["status"] == "fail"
+    assert finding["expected_value"] == pytest.approx(90 * 1.4**elapsed)
+    assert finding["expected_upper"] == pytest.approx(90.5 * 1.6**elapsed)
+    assert finding["observed_value"] == 788
+    message = finding["message"]
+    for words in (
+        "788 EFLOPS (ccpc_2025, 2025-06-30)",
+        "90 EFLOPS (ccpc_2025, 2024-12-31)",
+        "more than 40 percent",
+        "basis",
+    ):
+        assert words in message, message
+
+
+def test_cumulative_token_calls_lie_within_the_daily_rates(warehouse_sql):
+    [finding] = findings(warehouse_sql, "token_calls_within_daily_rates_2025")
+
+    assert finding["status"] == "pass"
+    assert finding["expected_lower"] == pytest.approx(365 * 1e12)
+    assert finding["expected_upper"] == pytest.approx(365 * 100.5e12)
+
+
+def test_every_rule_is_evaluated(warehouse_sql):
+    rules = {row[0] for row in warehouse_sql("select rule_id from staging.stg_seeds__consistency_rules")}
+    evaluated = {row[0] for row in warehouse_sql("select distinct rule_id from marts.fct_consistency_check")}
+    assert rules == evaluated and len(rules) >= 5
+
+
+def test_check_results_are_queryable_in_the_warehouse(warehouse_sql):
+    outcomes = dict(warehouse_sql("select outcome, count(*) from audit.check_results group by outcome"))
+    assert outcomes.get("failed", 0) == 0
+    assert outcomes["warned"] == 1  # the growth conflict
+    assert outcomes["passed"] > 50
+    contracts = warehouse_sql("select table_name, passed, violation_count from audit.input_contract_results")
+    assert {row[0] for row in contracts} >= {"observations", "units", "indicators", "sources", "geographies"}
+    assert all(passed and violations == 0 for _, passed, violations in contracts)
+
+
+def test_the_quality_report_is_written_beside_the_warehouse(built_warehouse):
+    report = built_warehouse.with_name("quality_report.md").read_text()
+    assert "The warehouse was published." in report
+    assert "0 failed" in report
+    assert "intelligent_growth_2025 (warn, fail)" in report
