@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.publish.publishing import kept_versions, rollback
 from orchestration.warehouse.lock import RefreshLockedError, acquire_refresh_lock
 from orchestration.warehouse.settings import REPO_ROOT
 from tests.conftest import copy_seeds, make_warehouse, refresh
@@ -77,7 +78,7 @@ def two_versions(published_twice, tmp_path):
     root = tmp_path / "copy"
     shutil.copytree(published_twice, root)
     warehouse = make_warehouse(root, seeds_dir=root / "seeds")
-    return warehouse, digest(warehouse.kept_versions()[0])
+    return warehouse, digest(kept_versions(warehouse)[0])
 
 
 def test_a_reader_keeps_its_version_through_a_refresh_and_sees_the_new_one_after_reconnecting(two_versions):
@@ -121,23 +122,23 @@ def test_the_published_file_stands_alone_and_records_its_publication(two_version
 
 def test_rollback_restores_the_previous_version(two_versions):
     warehouse, first = two_versions
-    assert len(warehouse.kept_versions()) == 1
+    assert len(kept_versions(warehouse)) == 1
 
-    warehouse.rollback()
+    rollback(warehouse)
 
     assert digest(warehouse.published_path) == first
     with duckdb.connect(warehouse.published_path, read_only=True) as connection:
         assert connection.execute(PLATFORMS).fetchone() == (10.0,)
-    assert warehouse.kept_versions() == []
+    assert kept_versions(warehouse) == []
     with pytest.raises(FileNotFoundError, match="nothing to roll back to"):
-        warehouse.rollback()
+        rollback(warehouse)
 
 
 def test_only_the_configured_number_of_versions_is_kept(tmp_path):
     warehouse = make_warehouse(tmp_path, keep_versions=1)
     for _ in range(3):
         assert refresh(warehouse).success
-    assert len(warehouse.kept_versions()) == 1
+    assert len(kept_versions(warehouse)) == 1
 
 
 def test_a_failed_run_keeps_its_working_file_under_a_clear_name(published_before):
