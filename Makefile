@@ -71,11 +71,16 @@ bench-data: $(STAMP) ## Generate the synthetic seed sets (10k, 1M, 10M observati
 bench: $(MANIFEST) ## Measure the warehouse at 10k, 1M and 10M rows into docs/benchmarks.md (make bench-data first)
 	$(BIN)/python -m benchmarks.run 10k 1m 10m
 
-lint: $(STAMP) ## Check Python style
+# sqlfluff compiles the models with dbt (templater dbt, DuckDB dialect) against dbt's development file.
+lint: $(STAMP) ## Check Python (ruff) and SQL (sqlfluff) style
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	mkdir -p dbt_project/target/dev
+	cd dbt_project && ../$(BIN)/sqlfluff lint models
 
-format: $(STAMP) ## Format Python code
+format: $(STAMP) ## Format Python (ruff) and SQL (sqlfluff fix)
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
+	mkdir -p dbt_project/target/dev
+	cd dbt_project && ../$(BIN)/sqlfluff fix models
 
 lock: ## Re-resolve requirements.lock from pyproject.toml in a scratch venv
 	rm -rf /tmp/lock-venv && $(PYTHON) -m venv /tmp/lock-venv

@@ -1,8 +1,15 @@
-"""The Dagster definitions load, validate, and show the lineage from every seed file to every mart."""
+"""The Dagster definitions load, validate (in Python and with `dg`), and show the lineage from every seed file to
+every mart."""
+
+import json
+import os
+import subprocess
 
 import dagster as dg
 
 from orchestration.definitions import defs
+from orchestration.warehouse.settings import DBT_EXECUTABLE, REPO_ROOT
+from tests.conftest import proxy_settings
 
 
 def test_definitions_load_and_validate():
@@ -38,3 +45,24 @@ def test_published_warehouse_waits_for_every_mart():
     graph = defs.resolve_asset_graph()
     marts = {key for key in graph.get_all_asset_keys() if key.path[0] == "marts"}
     assert graph.get(dg.AssetKey("published_warehouse")).parent_keys == marts
+
+
+def test_dg_checks_and_lists_the_code_location_without_reaching_the_network(proxy_trap):
+    proxy, attempts = proxy_trap
+    dg_cli = str(DBT_EXECUTABLE.with_name("dg"))
+    environment = {**os.environ, **proxy_settings(proxy), "DAGSTER_DISABLE_TELEMETRY": "1"}
+
+    checked = subprocess.run(
+        [dg_cli, "check", "defs"], cwd=REPO_ROOT, env=environment, capture_output=True, text=True, check=False
+    )
+    assert checked.returncode == 0, checked.stdout[-3000:] + checked.stderr[-3000:]
+
+    listed = subprocess.run(
+        [dg_cli, "list", "defs", "--json"], cwd=REPO_ROOT, env=environment, capture_output=True, text=True, check=False
+    )
+    assert listed.returncode == 0, listed.stderr[-3000:]
+    definitions = json.loads(listed.stdout)
+    assets = {asset["asset_key"] for asset in definitions["assets"]}
+    assert {"raw/observations", "marts/fct_consistency_check", "published_warehouse"} <= assets
+    assert {job["name"] for job in definitions["jobs"]} >= {"refresh_warehouse"}
+    assert attempts == [], "dg tried to reach the network"

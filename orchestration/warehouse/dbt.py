@@ -60,15 +60,17 @@ def model_keys(schema: str) -> list[dg.AssetKey]:
     )
 
 
-def parse_under_dagster_dev() -> None:
-    """Under `dagster dev`, rebuild the manifest from the current SQL at each load, so that edits show on reload;
-    elsewhere `make` has built it (dbt parse). This is DbtProject.prepare_if_dev(), run through the offline dbt CLI
-    resource: dagster-dbt's own asks pypi.org for dbt's version first."""
-    if not dbt_project.preparer.using_dagster_dev():
+def prepare_manifest() -> None:
+    """Build the manifest where it is missing (a fresh checkout), and under `dagster dev` rebuild it from the current
+    SQL at each load, so that edits show on reload; elsewhere `make` keeps it current (dbt parse). This is
+    DbtProject.prepare_if_dev(), run through the offline dbt CLI resource: dagster-dbt's own asks pypi.org for dbt's
+    version first."""
+    if dbt_project.manifest_path.exists() and not dbt_project.preparer.using_dagster_dev():
         return
     # The code server and a run worker can load the definitions at the same moment.
+    dbt_project.manifest_path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(dbt_project.manifest_path.with_suffix(".lock"), timeout=120):
         dbt_cli().cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
 
 
-parse_under_dagster_dev()
+prepare_manifest()

@@ -30,9 +30,13 @@
     {{ value }} * {{ figure }}.value_reported / nullif({{ figure }}.value_canonical, 0)
 {%- endmacro %}
 
-{#- "no intelligent_computing_share for CN on 2024-12-31" when the figure joined as `figure` is missing, else null. -#}
-{% macro missing_figure_text(figure, indicator_code, geography_code, period_text) -%}
+{#-
+    "no intelligent_computing_share for CN on 2024-12-31" when the figure joined as `figure` is missing, else null.
+    `indicator_column` names the rule's column for that figure, in the rules relation joined as `rules`.
+-#}
+{% macro missing_figure_text(figure, indicator_column, rules) -%}
     case when {{ figure }}.observation_id is null
-        then 'no ' || coalesce({{ indicator_code }}, '?') || ' for ' || {{ geography_code }} || ' ' || {{ period_text }}
+        then 'no ' || coalesce({{ rules }}.{{ indicator_column }}, '?') || ' for ' || {{ rules }}.geography_code
+            || ' ' || {{ rules }}.period_text
     end
 {%- endmacro %}

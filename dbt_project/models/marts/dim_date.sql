@@ -1,12 +1,20 @@
 -- One row per day from the first of January of the earliest period to the last of December of the latest.
 with
 
+observations as (
+    select * from {{ ref('stg_seeds__observations') }}
+),
+
+bounds as (
+    select
+        {{ dbt.date_trunc('year', 'min(period_start)') }} as first_day,
+        {{ dbt.dateadd('day', -1, dbt.dateadd('year', 1, dbt.date_trunc('year', 'max(period_end)'))) }} as last_day
+    from observations
+),
+
 days as (
-    {{ dbt.date_spine(
-        datepart='day',
-        start_date="(select " ~ dbt.date_trunc('year', 'min(period_start)') ~ " from " ~ ref('stg_seeds__observations') ~ ")",
-        end_date="(select " ~ dbt.dateadd('year', 1, dbt.date_trunc('year', 'max(period_end)')) ~ " from " ~ ref('stg_seeds__observations') ~ ")",
-    ) }}
+    select {{ day_series('first_day', 'last_day') }} as date_day
+    from bounds
 ),
 
 final as (

@@ -9,8 +9,8 @@ rules as (
 
 evaluations as (
     {%- for rule_type in var('rule_types') %}
-    {% if not loop.first %}union all{% endif %}
-    select * from {{ ref('int_consistency_' ~ rule_type) }}
+        {% if not loop.first %}union all{% endif %}
+        select * from {{ ref('int_consistency_' ~ rule_type) }}
     {%- endfor %}
 ),
 
@@ -58,10 +58,16 @@ final as (
         source_ids,
         case status
             when 'not_evaluable' then 'Not evaluable (' || description || '): ' || missing || '.'
-            when 'pass' then 'Holds: ' || finding || '; deviation ' || {{ percent_text('deviation') }}
-                || coalesce(', within the ' || printf('%.1f', 100 * tolerance) || '% the figures allow', ', within their bounds')
-                || '.'
-            else 'Conflict: ' || finding || '; deviation ' || {{ percent_text('deviation') }}
+            when 'pass'
+                then
+                    'Holds: ' || finding || '; deviation ' || {{ percent_text('deviation') }}
+                    || coalesce(
+                        ', within the ' || printf('%.1f', 100 * tolerance) || '% the figures allow',
+                        ', within their bounds'
+                    )
+                    || '.'
+            else
+                'Conflict: ' || finding || '; deviation ' || {{ percent_text('deviation') }}
                 || coalesce(', beyond the ' || printf('%.1f', 100 * tolerance) || '% the figures allow', '')
                 || '. ' || coalesce(explanation, '')
         end as message

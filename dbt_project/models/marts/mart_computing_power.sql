@@ -33,14 +33,15 @@ ranked as (
         *,
         row_number() over (
             partition by indicator_code, geography_code, period_end
-            order by published_on desc, observation_id
+            order by published_on desc, observation_id asc
         ) as recency_rank,
         count(*) over (partition by indicator_code, geography_code, period_end) as source_count
     from point_in_time_figures
 ),
 
 latest as (
-    select * from ranked where recency_rank = 1
+    select * from ranked
+    where recency_rank = 1
 ),
 
 dates as (
@@ -51,15 +52,18 @@ dates as (
 ),
 
 intelligent as (
-    select * from latest where indicator_code = 'intelligent_computing_capacity'
+    select * from latest
+    where indicator_code = 'intelligent_computing_capacity'
 ),
 
 total as (
-    select * from latest where indicator_code = 'total_computing_capacity'
+    select * from latest
+    where indicator_code = 'total_computing_capacity'
 ),
 
 share as (
-    select * from latest where indicator_code = 'intelligent_computing_share'
+    select * from latest
+    where indicator_code = 'intelligent_computing_share'
 ),
 
 final as (

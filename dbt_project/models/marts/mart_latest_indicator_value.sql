@@ -23,7 +23,7 @@ ranked as (
         sources.published_on as source_published_on,
         row_number() over (
             partition by observations.indicator_code, observations.geography_code
-            order by observations.period_end desc, sources.published_on desc nulls last, observations.observation_id
+            order by observations.period_end desc, sources.published_on desc nulls last, observations.observation_id asc
         ) as recency_rank,
         count(*) over (
             partition by observations.indicator_code, observations.geography_code, observations.period_end

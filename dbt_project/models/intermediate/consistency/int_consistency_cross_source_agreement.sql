@@ -28,16 +28,16 @@ pairs as (
         cast(null as {{ dbt.type_string() }}) as missing
     from rules
     inner join figures as earlier
-        on earlier.geography_code = rules.geography_code
-        and (rules.subject_indicator_code is null or earlier.indicator_code = rules.subject_indicator_code)
+        on rules.geography_code = earlier.geography_code
+        and (rules.subject_indicator_code is null or rules.subject_indicator_code = earlier.indicator_code)
     inner join figures as later
-        on later.indicator_code = earlier.indicator_code
-        and later.geography_code = earlier.geography_code
-        and later.period_start = earlier.period_start
-        and later.period_end = earlier.period_end
-        and later.is_forecast = earlier.is_forecast
-        and later.source_id != earlier.source_id
-        and later.observation_id > earlier.observation_id
+        on earlier.indicator_code = later.indicator_code
+        and earlier.geography_code = later.geography_code
+        and earlier.period_start = later.period_start
+        and earlier.period_end = later.period_end
+        and earlier.is_forecast = later.is_forecast
+        and earlier.source_id != later.source_id
+        and earlier.observation_id < later.observation_id
 ),
 
 rules_without_pairs as (
@@ -55,9 +55,9 @@ rules_without_pairs as (
         cast(null as {{ dbt.type_string() }}) as canonical_unit,
         cast(null as {{ dbt.type_string() }}) as finding,
         'no two sources report ' || coalesce(rules.subject_indicator_code, 'any indicator')
-            || ' for the same period in ' || rules.geography_code as missing
+        || ' for the same period in ' || rules.geography_code as missing
     from rules
-    where rules.rule_id not in (select rule_id from pairs)
+    where rules.rule_id not in (select pairs.rule_id from pairs)
 ),
 
 combined as (

@@ -25,10 +25,10 @@ rates as (
         {{ dbt.listagg(figure_text('rate'), "', '", 'order by rate.period_end, rate.observation_id') }} as rates_text
     from rules
     inner join figures as rate
-        on rate.indicator_code = rules.reference_indicator_code
-        and rate.geography_code = rules.geography_code
-        and rate.period_start >= rules.period_start
-        and rate.period_end <= rules.period_end
+        on rules.reference_indicator_code = rate.indicator_code
+        and rules.geography_code = rate.geography_code
+        and rules.period_start <= rate.period_start
+        and rules.period_end >= rate.period_end
     group by rules.rule_id
 ),
 
@@ -48,27 +48,35 @@ combinations as (
         rules.period_days * rates.highest_rate_upper as expected_upper,
         cumulative.canonical_unit,
         {{ figure_text('cumulative') }} || ' against ' || cast(rules.period_days as {{ dbt.type_string() }})
-            || ' days at the daily rates reported (' || rates.rates_text || '), which give '
-            || {{ number_text(in_reported_unit('rules.period_days * rates.lowest_rate_lower', 'cumulative')) }}
-            || ' to '
-            || {{ number_text(in_reported_unit('rules.period_days * rates.highest_rate_upper', 'cumulative')) }}
-            || ' ' || replace(cumulative.unit_reported, '_', ' ') as finding,
+        || ' days at the daily rates reported (' || rates.rates_text || '), which give '
+        || {{ number_text(in_reported_unit('rules.period_days * rates.lowest_rate_lower', 'cumulative')) }}
+        || ' to '
+        || {{ number_text(in_reported_unit('rules.period_days * rates.highest_rate_upper', 'cumulative')) }}
+        || ' ' || replace(cumulative.unit_reported, '_', ' ') as finding,
         concat_ws(
             '; ',
-            {{ missing_figure_text('cumulative', 'rules.subject_indicator_code', 'rules.geography_code', 'rules.period_text') }},
-            case when rates.rule_id is null
-                then 'no ' || rules.reference_indicator_code || ' for ' || rules.geography_code || ' ' || rules.period_text
+            {{ missing_figure_text('cumulative', 'subject_indicator_code', 'rules') }},
+            case
+                when rates.rule_id is null
+                    then
+                        'no '
+                        || rules.reference_indicator_code
+                        || ' for '
+                        || rules.geography_code
+                        || ' '
+                        || rules.period_text
             end,
-            case when rates.rate_count = 1
-                then 'only one ' || rules.reference_indicator_code || ' ' || rules.period_text
+            case
+                when rates.rate_count = 1
+                    then 'only one ' || rules.reference_indicator_code || ' ' || rules.period_text
             end
         ) as missing
     from rules
     left join figures as cumulative
-        on cumulative.indicator_code = rules.subject_indicator_code
-        and cumulative.geography_code = rules.geography_code
-        and cumulative.period_start = rules.period_start
-        and cumulative.period_end = rules.period_end
+        on rules.subject_indicator_code = cumulative.indicator_code
+        and rules.geography_code = cumulative.geography_code
+        and rules.period_start = cumulative.period_start
+        and rules.period_end = cumulative.period_end
     left join rates
         on rules.rule_id = rates.rule_id
 ),

@@ -26,37 +26,41 @@ combinations as (
         100 * (end_level.upper_bound_canonical / nullif(start_level.lower_bound_canonical, 0) - 1) as expected_upper,
         growth.canonical_unit,
         'growth of ' || {{ growth_figure_text('growth', 'rules.open_bound_factor') }}
-            || ' against the levels ' || {{ figure_text('start_level') }} || ' and ' || {{ figure_text('end_level') }}
-            || ', which imply '
-            || {{ number_text('100 * (end_level.value_canonical / nullif(start_level.value_canonical, 0) - 1)') }}
-            || ' percent' as finding,
+        || ' against the levels ' || {{ figure_text('start_level') }} || ' and ' || {{ figure_text('end_level') }}
+        || ', which imply '
+        || {{ number_text('100 * (end_level.value_canonical / nullif(start_level.value_canonical, 0) - 1)') }}
+        || ' percent' as finding,
         concat_ws(
             '; ',
-            {{ missing_figure_text('growth', 'rules.subject_indicator_code', 'rules.geography_code', 'rules.period_text') }},
-            case when start_level.observation_id is null
-                then 'no ' || rules.reference_indicator_code || ' for ' || rules.geography_code || ' on '
-                    || cast(rules.start_level_date as {{ dbt.type_string() }})
+            {{ missing_figure_text('growth', 'subject_indicator_code', 'rules') }},
+            case
+                when start_level.observation_id is null
+                    then
+                        'no ' || rules.reference_indicator_code || ' for ' || rules.geography_code || ' on '
+                        || cast(rules.start_level_date as {{ dbt.type_string() }})
             end,
-            case when end_level.observation_id is null
-                then 'no ' || rules.reference_indicator_code || ' for ' || rules.geography_code || ' on '
-                    || cast(rules.period_end as {{ dbt.type_string() }})
+            case
+                when end_level.observation_id is null
+                    then
+                        'no ' || rules.reference_indicator_code || ' for ' || rules.geography_code || ' on '
+                        || cast(rules.period_end as {{ dbt.type_string() }})
             end
         ) as missing
     from rules
     left join figures as growth
-        on growth.indicator_code = rules.subject_indicator_code
-        and growth.geography_code = rules.geography_code
-        and growth.period_start = rules.period_start
-        and growth.period_end = rules.period_end
+        on rules.subject_indicator_code = growth.indicator_code
+        and rules.geography_code = growth.geography_code
+        and rules.period_start = growth.period_start
+        and rules.period_end = growth.period_end
     left join figures as start_level
-        on start_level.indicator_code = rules.reference_indicator_code
-        and start_level.geography_code = rules.geography_code
-        and start_level.period_end = rules.start_level_date
+        on rules.reference_indicator_code = start_level.indicator_code
+        and rules.geography_code = start_level.geography_code
+        and rules.start_level_date = start_level.period_end
         and start_level.period_type = 'stock'
     left join figures as end_level
-        on end_level.indicator_code = rules.reference_indicator_code
-        and end_level.geography_code = rules.geography_code
-        and end_level.period_end = rules.period_end
+        on rules.reference_indicator_code = end_level.indicator_code
+        and rules.geography_code = end_level.geography_code
+        and rules.period_end = end_level.period_end
         and end_level.period_type = 'stock'
 ),
 

@@ -18,47 +18,48 @@ joined as (
         rules.reference_indicator_code,
         rules.geography_code,
         'between ' || cast(rules.period_start as {{ dbt.type_string() }}) || ' and '
-            || cast(rules.period_end as {{ dbt.type_string() }}) as period_text,
+        || cast(rules.period_end as {{ dbt.type_string() }}) as period_text,
         growth.observation_id as growth_id,
         start_level.observation_id as start_level_id,
-        level.observation_id as level_id,
-        level.period_end,
-        concat_ws(', ', growth.observation_id, start_level.observation_id, level.observation_id) as observation_ids,
-        concat_ws(', ', growth.source_id, start_level.source_id, level.source_id) as source_ids,
-        level.value_canonical as observed_value,
-        level.lower_bound_canonical as observed_lower,
-        level.upper_bound_canonical as observed_upper,
-        level.canonical_unit,
+        inside_level.observation_id as inside_level_id,
+        inside_level.period_end,
+        concat_ws(', ', growth.observation_id, start_level.observation_id, inside_level.observation_id)
+            as observation_ids,
+        concat_ws(', ', growth.source_id, start_level.source_id, inside_level.source_id) as source_ids,
+        inside_level.value_canonical as observed_value,
+        inside_level.lower_bound_canonical as observed_lower,
+        inside_level.upper_bound_canonical as observed_upper,
+        inside_level.canonical_unit,
         -- canonical -> as reported, for the sentence (EFLOPS back to million PFLOPS)
-        level.value_reported / nullif(level.value_canonical, 0) as reported_per_canonical,
-        level.unit_reported,
+        inside_level.value_reported / nullif(inside_level.value_canonical, 0) as reported_per_canonical,
+        inside_level.unit_reported,
         start_level.value_canonical as start_value,
         start_level.lower_bound_canonical as start_lower,
         start_level.upper_bound_canonical as start_upper,
         growth.value_canonical as growth_value,
         {{ growth_lower('growth', 'rules.open_bound_factor') }} as growth_lower,
         {{ growth_upper('growth', 'rules.open_bound_factor') }} as growth_upper,
-        1.0 * {{ dbt.datediff('rules.start_level_date', 'level.period_end', 'day') }}
-            / {{ dbt.datediff('rules.start_level_date', 'rules.period_end', 'day') }} as elapsed_share,
-        'the level ' || {{ figure_text('level') }} || ' against ' || {{ figure_text('start_level') }}
-            || ' grown by ' || {{ growth_figure_text('growth', 'rules.open_bound_factor') }} as figures_text
+        1.0 * {{ dbt.datediff('rules.start_level_date', 'inside_level.period_end', 'day') }}
+        / rules.period_days as elapsed_share,
+        'the level ' || {{ figure_text('inside_level') }} || ' against ' || {{ figure_text('start_level') }}
+        || ' grown by ' || {{ growth_figure_text('growth', 'rules.open_bound_factor') }} as figures_text
     from rules
     left join figures as growth
-        on growth.indicator_code = rules.subject_indicator_code
-        and growth.geography_code = rules.geography_code
-        and growth.period_start = rules.period_start
-        and growth.period_end = rules.period_end
+        on rules.subject_indicator_code = growth.indicator_code
+        and rules.geography_code = growth.geography_code
+        and rules.period_start = growth.period_start
+        and rules.period_end = growth.period_end
     left join figures as start_level
-        on start_level.indicator_code = rules.reference_indicator_code
-        and start_level.geography_code = rules.geography_code
-        and start_level.period_end = rules.start_level_date
+        on rules.reference_indicator_code = start_level.indicator_code
+        and rules.geography_code = start_level.geography_code
+        and rules.start_level_date = start_level.period_end
         and start_level.period_type = 'stock'
-    left join figures as level
-        on level.indicator_code = rules.reference_indicator_code
-        and level.geography_code = rules.geography_code
-        and level.period_end >= rules.period_start
-        and level.period_end < rules.period_end
-        and level.period_type = 'stock'
+    left join figures as inside_level
+        on rules.reference_indicator_code = inside_level.indicator_code
+        and rules.geography_code = inside_level.geography_code
+        and rules.period_start <= inside_level.period_end
+        and rules.period_end > inside_level.period_end
+        and inside_level.period_type = 'stock'
 ),
 
 on_the_path as (
@@ -74,20 +75,23 @@ combinations as (
     select
         *,
         figures_text || ' at a steady rate, which gives '
-            || coalesce({{ number_text('expected_lower * reported_per_canonical') }}, 'any') || ' to '
-            || coalesce({{ number_text('expected_upper * reported_per_canonical') }}, 'any')
-            || ' ' || replace(unit_reported, '_', ' ') || ' by ' || cast(period_end as {{ dbt.type_string() }})
+        || coalesce({{ number_text('expected_lower * reported_per_canonical') }}, 'any') || ' to '
+        || coalesce({{ number_text('expected_upper * reported_per_canonical') }}, 'any')
+        || ' ' || replace(unit_reported, '_', ' ') || ' by ' || cast(period_end as {{ dbt.type_string() }})
             as finding,
         concat_ws(
             '; ',
-            case when growth_id is null
-                then 'no growth figure for ' || geography_code || ' ' || period_text
+            case
+                when growth_id is null
+                    then 'no growth figure for ' || geography_code || ' ' || period_text
             end,
-            case when start_level_id is null
-                then 'no ' || reference_indicator_code || ' for ' || geography_code || ' the day before the period'
+            case
+                when start_level_id is null
+                    then 'no ' || reference_indicator_code || ' for ' || geography_code || ' the day before the period'
             end,
-            case when level_id is null
-                then 'no ' || reference_indicator_code || ' for ' || geography_code || ' within the period'
+            case
+                when inside_level_id is null
+                    then 'no ' || reference_indicator_code || ' for ' || geography_code || ' within the period'
             end
         ) as missing
     from on_the_path

@@ -25,18 +25,18 @@ combinations as (
         {{ figure_text('part') }} || ' as a part of ' || {{ figure_text('whole') }} as finding,
         concat_ws(
             '; ',
-            {{ missing_figure_text('part', 'rules.subject_indicator_code', 'rules.geography_code', 'rules.period_text') }},
-            {{ missing_figure_text('whole', 'rules.reference_indicator_code', 'rules.geography_code', 'rules.period_text') }}
+            {{ missing_figure_text('part', 'subject_indicator_code', 'rules') }},
+            {{ missing_figure_text('whole', 'reference_indicator_code', 'rules') }}
         ) as missing
     from rules
     left join figures as part
-        on part.indicator_code = rules.subject_indicator_code
-        and part.geography_code = rules.geography_code
-        and part.period_end = rules.period_end
+        on rules.subject_indicator_code = part.indicator_code
+        and rules.geography_code = part.geography_code
+        and rules.period_end = part.period_end
     left join figures as whole
-        on whole.indicator_code = rules.reference_indicator_code
-        and whole.geography_code = rules.geography_code
-        and whole.period_end = rules.period_end
+        on rules.reference_indicator_code = whole.indicator_code
+        and rules.geography_code = whole.geography_code
+        and rules.period_end = whole.period_end
 ),
 
 {{ evaluation_ctes('combinations') }}

@@ -23,28 +23,28 @@ combinations as (
         share.upper_bound_canonical / 100 * whole.upper_bound_canonical as expected_upper,
         part.canonical_unit,
         {{ figure_text('part') }} || ' against ' || {{ figure_text('share') }} || ' of '
-            || {{ figure_text('whole') }} || ', which is '
-            || {{ number_text(in_reported_unit('share.value_canonical / 100 * whole.value_canonical', 'part')) }}
-            || ' ' || replace(part.unit_reported, '_', ' ') as finding,
+        || {{ figure_text('whole') }} || ', which is '
+        || {{ number_text(in_reported_unit('share.value_canonical / 100 * whole.value_canonical', 'part')) }}
+        || ' ' || replace(part.unit_reported, '_', ' ') as finding,
         concat_ws(
             '; ',
-            {{ missing_figure_text('part', 'rules.subject_indicator_code', 'rules.geography_code', 'rules.period_text') }},
-            {{ missing_figure_text('share', 'rules.factor_indicator_code', 'rules.geography_code', 'rules.period_text') }},
-            {{ missing_figure_text('whole', 'rules.reference_indicator_code', 'rules.geography_code', 'rules.period_text') }}
+            {{ missing_figure_text('part', 'subject_indicator_code', 'rules') }},
+            {{ missing_figure_text('share', 'factor_indicator_code', 'rules') }},
+            {{ missing_figure_text('whole', 'reference_indicator_code', 'rules') }}
         ) as missing
     from rules
     left join figures as part
-        on part.indicator_code = rules.subject_indicator_code
-        and part.geography_code = rules.geography_code
-        and part.period_end = rules.period_end
+        on rules.subject_indicator_code = part.indicator_code
+        and rules.geography_code = part.geography_code
+        and rules.period_end = part.period_end
     left join figures as share
-        on share.indicator_code = rules.factor_indicator_code
-        and share.geography_code = rules.geography_code
-        and share.period_end = rules.period_end
+        on rules.factor_indicator_code = share.indicator_code
+        and rules.geography_code = share.geography_code
+        and rules.period_end = share.period_end
     left join figures as whole
-        on whole.indicator_code = rules.reference_indicator_code
-        and whole.geography_code = rules.geography_code
-        and whole.period_end = rules.period_end
+        on rules.reference_indicator_code = whole.indicator_code
+        and rules.geography_code = whole.geography_code
+        and rules.period_end = whole.period_end
 ),
 
 {{ evaluation_ctes('combinations') }}
