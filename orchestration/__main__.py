@@ -203,7 +203,7 @@ def print_settings() -> int:
 
     print(f"{'variable':<24} {'value':<26} {'default':<24} what")
     for setting in SETTINGS:
-        print(f"{setting.variable:<24} {setting.value() or '-':<26} {setting.default or '-':<24} {setting.description}")
+        print(f"{setting.variable:<24} {setting.shown() or '-':<26} {setting.default or '-':<24} {setting.description}")
     print("\nRelative paths resolve from the repository root.")
     return 0
 

@@ -9,6 +9,7 @@ dagster dev, pytest, a schedule) agrees.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,10 @@ class Setting:
 
     def value(self) -> str:
         return os.environ.get(self.variable) or self.default
+
+    def shown(self) -> str:
+        """The value for a person to read: a password in a URL is masked."""
+        return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", self.value())
 
 
 WAREHOUSE_PATH = Setting("WAREHOUSE_PATH", "data/warehouse.duckdb", "the published warehouse analysts open")

@@ -1,0 +1,39 @@
+"""Settings: one environment variable each, relative paths from the repository root, printed without secrets."""
+
+import os
+import subprocess
+import sys
+
+from orchestration.warehouse import settings
+from orchestration.warehouse.settings import REPO_ROOT, SETTINGS
+
+
+def test_relative_paths_resolve_from_the_repository_root_whatever_the_current_directory(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("WAREHOUSE_PATH", "elsewhere/warehouse.duckdb")
+    monkeypatch.delenv("WORK_DIR", raising=False)
+    assert settings.warehouse_path() == REPO_ROOT / "elsewhere" / "warehouse.duckdb"
+    assert settings.work_dir() == REPO_ROOT / "elsewhere" / ".runs"
+    monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "absolute.duckdb"))
+    assert settings.warehouse_path() == tmp_path / "absolute.duckdb"
+
+
+def test_the_settings_command_prints_every_setting_and_masks_passwords():
+    environment = {
+        **os.environ,
+        "REFRESH_CRON": "30 5 * * 1",
+        "SERVING_DATABASE_URL": "postgresql://loader:s3cret-word@127.0.0.1:54329/warehouse",
+    }
+    printed = subprocess.run(
+        [sys.executable, "-m", "orchestration", "settings"],
+        cwd=REPO_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for setting in SETTINGS:
+        assert setting.variable in printed
+    assert "30 5 * * 1" in printed
+    assert "postgresql://loader:***@127.0.0.1:54329/warehouse" in printed
+    assert "s3cret-word" not in printed
