@@ -167,6 +167,7 @@ def _observations_sql(rows: int) -> str:
                 as period_start,
             last_day(month_start) as period_end,
             case kind {period_cases} end as period_type,
+            i % 5 = 0 as period_inferred,
             round(case when kind = 1 then least(planted_level, 100) else planted_level end
                 * case unit_code {scale_cases} end, 2) as value,
             unit_code,

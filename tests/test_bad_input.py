@@ -102,14 +102,14 @@ def test_bad_value_fails_at_raw_layer_and_publishes_nothing(published_before, ca
     [
         ("missing column", None, ["observations.csv", "line 1 (header)", "missing column(s) unit_code"]),
         ("empty file", b"", ["observations.csv", "the file is empty", "expected a header line"]),
-        ("invalid UTF-8", "latin-1", ["observations.csv", "line 23: not valid UTF-8", "1 line(s) could not be read"]),
+        ("invalid UTF-8", "latin-1", ["observations.csv", "line 22: not valid UTF-8", "1 line(s) could not be read"]),
     ],
 )
 def test_unreadable_file_fails_at_raw_layer_and_publishes_nothing(published_before, case, content, expected_words):
     seed = Path(published_before.seeds_dir) / "observations.csv"
     if content is None:
         lines = [line.split(",") for line in seed.read_text().splitlines()]
-        seed.write_text("\n".join(",".join(fields[:8] + fields[9:]) for fields in lines) + "\n")
+        seed.write_text("\n".join(",".join(fields[:9] + fields[10:]) for fields in lines) + "\n")
     elif content == "latin-1":
         seed.write_bytes(seed.read_bytes() + "x,café\n".encode("latin-1"))
     else:

@@ -29,7 +29,13 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
             description="not published: failed checks: " + ", ".join(f"{r.asset} {r.check_name}" for r in failed)
         )
     path = publish(warehouse, context.run_id, records)
-    report_path = quality_report.write_markdown(warehouse.report_path(), context.run_id, records, published=True)
+    report_path = quality_report.write_markdown(
+        warehouse.report_path(),
+        context.run_id,
+        records,
+        published=True,
+        findings=quality_report.consistency_findings(path),
+    )
     tally = quality_report.counts(records)
     context.log.info(f"published {path}; checks {tally}; report {report_path}")
     return dg.MaterializeResult(

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from orchestration.warehouse.files import atomic_write_text
 
@@ -47,7 +48,46 @@ def counts(records: list[CheckRecord]) -> dict[str, int]:
     return {outcome: sum(r.outcome == outcome for r in records) for outcome in ("passed", "warned", "failed")}
 
 
-def write_markdown(path: Path, run_id: str, records: list[CheckRecord], published: bool) -> Path:
+@dataclass(frozen=True)
+class Finding:
+    """One evaluation of a consistency rule (a row of marts.fct_consistency_check)."""
+
+    rule_id: str
+    severity: str
+    status: str  # pass | fail | not_evaluable
+    message: str
+    observation_ids: str | None
+
+
+# Failures first, then what could not be evaluated, then what holds.
+_STATUS_ORDER = {"fail": 0, "not_evaluable": 1, "pass": 2}
+
+
+def consistency_findings(warehouse_file: Path) -> list[Finding]:
+    """Every consistency finding in a warehouse file, grouped by rule, the rules with failures first; none when the
+    file or the table is not there (a run that failed before building it)."""
+    if not warehouse_file.exists():
+        return []
+    with duckdb.connect(str(warehouse_file), read_only=True) as connection:
+        exists = connection.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'marts' and table_name = 'fct_consistency_check'"
+        ).fetchone()[0]
+        if not exists:
+            return []
+        rows = connection.execute(
+            "select rule_id, severity, status, message, observation_ids from marts.fct_consistency_check "
+            "order by rule_id, check_id"
+        ).fetchall()
+    findings = [Finding(*row) for row in rows]
+    worst = {}
+    for finding in findings:
+        worst[finding.rule_id] = min(worst.get(finding.rule_id, 9), _STATUS_ORDER[finding.status])
+    return sorted(findings, key=lambda f: (worst[f.rule_id], f.rule_id, _STATUS_ORDER[f.status]))
+
+
+def write_markdown(
+    path: Path, run_id: str, records: list[CheckRecord], published: bool, findings: list[Finding] = ()
+) -> Path:
     """Write the human-readable report atomically (readers never see half a file)."""
     tally = counts(records)
     verdict = (
@@ -75,6 +115,16 @@ def write_markdown(path: Path, run_id: str, records: list[CheckRecord], publishe
                 lines.append(f"- `{record.asset}` **{record.check_name}**")
                 lines += [f"  - {line}" for line in record.description.splitlines() if line.strip()]
         lines.append("")
+    if findings:
+        lines += ["## Consistency findings", "", "Every evaluation of every rule, the rules with failures first.", ""]
+        for rule_id in dict.fromkeys(f.rule_id for f in findings):
+            of_rule = [f for f in findings if f.rule_id == rule_id]
+            lines.append(f"### {rule_id} ({of_rule[0].severity})")
+            lines.append("")
+            for finding in of_rule:
+                figures = f" Figures: {finding.observation_ids}." if finding.observation_ids else ""
+                lines.append(f"- **{finding.status}**: {finding.message}{figures}")
+            lines.append("")
     lines += [
         "The same results are in the warehouse: `audit.check_results` (every check), "
         "`marts.fct_consistency_check` (every consistency rule) and `audit.input_contract_results`.",

@@ -28,7 +28,12 @@ from orchestration.warehouse import settings
 from orchestration.warehouse.connections import connect_duckdb
 from orchestration.warehouse.files import atomic_path, prune
 from orchestration.warehouse.lock import acquire_refresh_lock
-from orchestration.warehouse.quality_report import REPORT_NAME, run_check_records, write_markdown
+from orchestration.warehouse.quality_report import (
+    REPORT_NAME,
+    consistency_findings,
+    run_check_records,
+    write_markdown,
+)
 
 # Run tag saying where a run's working file starts: "empty" for a full rebuild, otherwise a copy of the published
 # file, so that a run rebuilding only part of the warehouse still publishes all of it.
@@ -85,9 +90,11 @@ class WarehouseResource(dg.ConfigurableResource):
         try:
             run_folder = Path(self.work_dir) / context.dagster_run.run_id
             if run_folder.exists():  # the run did not publish: keep what it built, and say why
-                records = run_check_records(context.instance, context.dagster_run.run_id)
-                write_markdown(self.report_path(), context.dagster_run.run_id, records, published=False)
-                write_markdown(run_folder / REPORT_NAME, context.dagster_run.run_id, records, published=False)
+                run_id = context.dagster_run.run_id
+                records = run_check_records(context.instance, run_id)
+                findings = consistency_findings(self.working_path(run_id))
+                write_markdown(self.report_path(), run_id, records, published=False, findings=findings)
+                write_markdown(run_folder / REPORT_NAME, run_id, records, published=False, findings=findings)
                 _keep_unpublished_folder(run_folder, self.keep_unpublished)
         finally:
             self._lock.release()

@@ -69,7 +69,15 @@ def test_one_changed_file_requests_exactly_its_downstream_assets(seeds_and_defs)
         "intermediate/int_consistency_level_within_growth_path",
         "intermediate/int_consistency_cumulative_within_rate_bounds",
         "intermediate/int_consistency_cross_source_agreement",
+        "intermediate/int_consistency_ordering",
+        "intermediate/int_consistency_reported_before_publication",
+        "intermediate/int_consistency_evaluations",
         "marts/fct_consistency_check",
+        "marts/fct_consistency_check_observation",
+        # has_conflict: a figure's flag follows the rules it takes part in
+        "marts/fct_indicator_observation",
+        "marts/mart_latest_indicator_value",
+        "marts/mart_computing_power",
         "published_warehouse",
     }
     assert selected == expected
@@ -117,8 +125,9 @@ def test_a_sensor_run_rebuilds_only_its_downstream_and_publishes_a_whole_warehou
     seeds, warehouse, defs = seeds_and_defs
     assert refresh(warehouse).success
     cursor = json.dumps(csv_checksums(seeds))
-    sources = seeds / "sources.csv"
-    sources.write_text(sources.read_text().replace("2025 China Computing Power Conference,,", "2025 CCPC,,", 1))
+    geographies = seeds / "geographies.csv"
+    renamed = geographies.read_text().replace("CN,China,country,", "CN,People's Republic of China,country,")
+    geographies.write_text(renamed)
     [request] = evaluate_sensor(defs, warehouse, cursor).run_requests
 
     result = (
@@ -129,20 +138,22 @@ def test_a_sensor_run_rebuilds_only_its_downstream_and_publishes_a_whole_warehou
 
     assert result.success
     materialized = {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
-    assert "raw/sources" in materialized and "marts/dim_source" in materialized
+    assert "raw/geographies" in materialized and "marts/dim_geography" in materialized
     assert "raw/observations" not in materialized and "marts/fct_indicator_observation" not in materialized
-    [dim_source] = [e for e in result.get_asset_materialization_events() if e.asset_key.path == ["marts", "dim_source"]]
-    metadata = dim_source.materialization.metadata
-    assert metadata["dagster/row_count"].value == 3
-    assert [c.name for c in metadata["dagster/column_schema"].schema.columns][:2] == ["source_id", "title"]
-    [raw_sources] = [e for e in result.get_asset_materialization_events() if e.asset_key.path == ["raw", "sources"]]
-    assert raw_sources.materialization.metadata["dagster/row_count"].value == 3
-    assert len(raw_sources.materialization.metadata["sha256"].value) == 64
+    [dimension] = [
+        e for e in result.get_asset_materialization_events() if e.asset_key.path == ["marts", "dim_geography"]
+    ]
+    metadata = dimension.materialization.metadata
+    assert metadata["dagster/row_count"].value == 9
+    assert [c.name for c in metadata["dagster/column_schema"].schema.columns][:2] == ["geography_code", "name"]
+    [raw] = [e for e in result.get_asset_materialization_events() if e.asset_key.path == ["raw", "geographies"]]
+    assert raw.materialization.metadata["dagster/row_count"].value == 9
+    assert len(raw.materialization.metadata["sha256"].value) == 64
     with duckdb.connect(warehouse.published_path, read_only=True) as connection:
-        assert connection.execute("select title from marts.dim_source where source_id = 'ccpc_2025'").fetchone() == (
-            "2025 CCPC",
+        assert connection.execute("select name from marts.dim_geography where geography_code = 'CN'").fetchone() == (
+            "People's Republic of China",
         )
-        assert connection.execute("select count(*) from marts.fct_indicator_observation").fetchone()[0] == 21
+        assert connection.execute("select count(*) from marts.fct_indicator_observation").fetchone()[0] == 20
         assert connection.execute("select count(*) from audit.publish_log").fetchone() == (2,)
 
 

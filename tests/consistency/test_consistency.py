@@ -55,7 +55,8 @@ def test_the_growth_conflict_is_a_warn_finding_that_explains_itself(warehouse_sq
     for words in (
         "more than 40 percent (ccpc_2025",
         "90 EFLOPS (ccpc_2025, 2024-12-31)",
-        "1.59 million PFLOPS (ndrs_2025, 2025-12-31)",
+        "1.59 million PFLOPS = 1590 EFLOPS (ndrs_2025, 2025-12-31, date inferred)",
+        "(ccpc_2025, 2025-12-31, forecast)",
         "1667 percent",
         "measured",
     ):
@@ -73,7 +74,7 @@ def test_the_june_2025_level_conflicts_with_the_growth_forecast_from_the_end_of_
     assert finding["observed_value"] == 788
     message = finding["message"]
     for words in (
-        "788 EFLOPS (ccpc_2025, 2025-06-30)",
+        "788 EFLOPS (ccpc_2025, 2025-06-30, date inferred)",
         "90 EFLOPS (ccpc_2025, 2024-12-31)",
         "more than 40 percent",
         "basis",
@@ -110,3 +111,95 @@ def test_the_quality_report_is_written_beside_the_warehouse(built_warehouse):
     assert "The warehouse was published." in report
     assert "0 failed" in report
     assert "intelligent_growth_2025 (warn, fail)" in report
+
+
+def test_each_figure_a_finding_used_is_joined_through_the_bridge_with_its_role(warehouse_sql):
+    roles = warehouse_sql(
+        "select bridge.observation_id, bridge.role from marts.fct_consistency_check_observation as bridge "
+        "inner join marts.fct_consistency_check as checks using (check_id) "
+        "where checks.rule_id = 'intelligent_share_of_total_2024' order by bridge.role"
+    )
+    assert roles == [
+        ("ccpc25-intelligent-capacity-2024-end", "part"),
+        ("nda24-intelligent-share-2024", "share"),
+        ("nda24-total-capacity-2024", "whole"),
+    ]
+    unmatched = warehouse_sql(
+        "select count(*) from marts.fct_consistency_check_observation "
+        "anti join marts.fct_indicator_observation using (observation_id)"
+    )
+    assert unmatched == [(0,)]
+
+
+def test_the_figures_in_a_failing_finding_are_flagged_as_in_conflict(warehouse_sql):
+    in_conflict = warehouse_sql(
+        "select round(value_canonical, 6) from marts.fct_indicator_observation "
+        "where has_conflict and indicator_code = 'intelligent_computing_capacity' order by 1"
+    )
+    assert in_conflict == [(90.0,), (788.0,), (1590.0,)]
+    assert warehouse_sql(
+        "select has_conflict from marts.fct_indicator_observation where observation_id = 'nda24-total-capacity-2024'"
+    ) == [(False,)]
+    latest = warehouse_sql(
+        "select has_conflict from marts.mart_latest_indicator_value "
+        "where indicator_code = 'intelligent_computing_capacity' and geography_code = 'CN'"
+    )
+    assert latest == [(True,)]
+
+
+def test_a_figure_whose_date_the_seed_chose_says_so(warehouse_sql):
+    inferred = dict(warehouse_sql("select observation_id, period_inferred from marts.fct_indicator_observation"))
+    assert inferred["ndrs25-intelligent-capacity-2025"] is True  # the survey gives no date for 1.59 million PFLOPS
+    assert inferred["ccpc25-intelligent-capacity-2024-end"] is False  # "at the end of 2024"
+    assert warehouse_sql(
+        "select period_inferred from marts.mart_latest_indicator_value where indicator_code = 'high_quality_datasets'"
+    ) == [(True,)]
+
+
+def test_no_reported_figure_ends_after_its_source_was_published(warehouse_sql):
+    late = warehouse_sql(
+        "select observation_id from marts.fct_indicator_observation as figures "
+        "inner join marts.dim_source using (source_id) "
+        "where not figures.is_forecast and figures.period_end > dim_source.published_on"
+    )
+    assert late == []
+    statuses = warehouse_sql(
+        "select distinct status from marts.fct_consistency_check where rule_type = 'reported_before_publication'"
+    )
+    assert statuses == [("pass",)]
+
+
+def test_a_statement_without_a_number_is_a_rule_not_a_figure(warehouse_sql):
+    for table, column in (
+        ("fct_indicator_observation", "indicator_code"),
+        ("mart_latest_indicator_value", "indicator_code"),
+    ):
+        assert warehouse_sql(f"select count(*) from marts.{table} where {column} = 'ai_training_data_volume'") == [(0,)]
+    [finding] = findings(warehouse_sql, "inference_exceeds_training")
+    assert finding["status"] == "not_evaluable"
+
+
+def test_every_mart_table_and_column_carries_its_description_for_duckdb_clients(warehouse_sql):
+    undescribed_tables = warehouse_sql(
+        "select table_name from duckdb_tables() where schema_name = 'marts' and coalesce(comment, '') = ''"
+    )
+    undescribed_columns = warehouse_sql(
+        "select table_name, column_name from duckdb_columns() "
+        "where schema_name = 'marts' and coalesce(comment, '') = ''"
+    )
+    assert undescribed_tables == [] and undescribed_columns == []
+    [(comment,)] = warehouse_sql(
+        "select comment from duckdb_columns() where table_name = 'fct_indicator_observation' "
+        "and column_name = 'qualifier'"
+    )
+    assert "more_than" in comment
+
+
+def test_the_quality_report_lists_every_finding_failures_first(built_warehouse):
+    report = built_warehouse.with_name("quality_report.md").read_text()
+    findings_section = report[report.index("## Consistency findings") :]
+    assert "**pass**: Holds: 90 EFLOPS (ccpc_2025, 2024-12-31) against 32 percent" in findings_section
+    assert "**not_evaluable**: Not evaluable" in findings_section
+    assert findings_section.index("### intelligent_growth_2025") < findings_section.index(
+        "### intelligent_share_of_total_2024"
+    )

@@ -92,7 +92,7 @@ def test_batches_still_see_duplicates_and_lines_across_batches(loaded, monkeypat
     rows = [first.replace(first.split(",")[0], f"obs-{n}", 1) for n in range(5000)]
     rows[4500] = rows[10]  # the same id, two batches apart
     fields = rows[3000].split(",")
-    rows[3000] = ",".join([*fields[:8], "ZB", *fields[9:]])
+    rows[3000] = ",".join([*fields[:9], "ZB", *fields[10:]])
     path.write_text("\n".join([header, *rows]) + "\n")
     load_seed_file(connection, TABLES["observations"], path)
 

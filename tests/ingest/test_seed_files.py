@@ -16,7 +16,9 @@ from tests.conftest import REPO_SEEDS
 TABLES = {table.name: table for table in seed_tables_from_manifest(json.loads(dbt_project.manifest_path.read_text()))}
 OBSERVATIONS = TABLES["observations"]
 HEADER = ",".join(OBSERVATIONS.columns)
-GOOD_ROW = "x-1,total_computing_capacity,CN,nda_computing_2024,2024-12-31,2024-12-31,stock,280,EFLOPS,exact,false,"
+GOOD_ROW = (
+    "x-1,total_computing_capacity,CN,nda_computing_2024,2024-12-31,2024-12-31,stock,false,280,EFLOPS,exact,false,"
+)
 
 
 @pytest.fixture()
@@ -57,7 +59,7 @@ def test_a_spreadsheet_saved_file_with_bom_and_crlf_loads_the_same(connection, t
     spreadsheet_rows = connection.execute("select * from raw.observations").fetchall()
 
     assert clean_rows == spreadsheet_rows
-    assert clean_rows[0][0] == "x-1" and clean_rows[0][7] == 280.0
+    assert clean_rows[0][0] == "x-1" and clean_rows[0][8] == 280.0
 
 
 def test_an_unparsable_number_names_line_column_value_and_what_was_expected(connection, tmp_path):
@@ -82,7 +84,7 @@ def test_a_bad_date_is_reported(connection, tmp_path):
 def test_a_row_with_too_few_fields_is_reported(connection, tmp_path):
     path = write(tmp_path, f"{HEADER}\n{GOOD_ROW}\nx-2,total_computing_capacity,CN\n")
 
-    with pytest.raises(SeedFileError, match=r"line 3: 3 field\(s\) where 12 are expected"):
+    with pytest.raises(SeedFileError, match=r"line 3: 3 field\(s\) where 13 are expected"):
         load_seed_file(connection, OBSERVATIONS, path)
 
 

@@ -42,7 +42,7 @@ def set_platforms(seeds: Path, count: int) -> None:
     path = seeds / "observations.csv"
     lines = path.read_text().splitlines()
     lines = [
-        ",".join(f.split(",")[:7] + [str(count)] + f.split(",")[8:])
+        ",".join(f.split(",")[:8] + [str(count)] + f.split(",")[9:])
         if f.startswith("ccpc25-provincial-platforms")
         else f
         for f in lines

@@ -41,8 +41,8 @@
 {%- endmacro %}
 
 {#-
-    The last two CTEs of every int_consistency_ model: its evaluations in the columns fct_consistency_check unions,
-    and their status, deviation and tolerance. `relation` is the CTE holding one row per evaluation.
+    The last two CTEs of every int_consistency_ model: its evaluations in the columns int_consistency_evaluations
+    unions, and their status, deviation and tolerance. `relation` is the CTE holding one row per evaluation.
 -#}
 {% macro evaluation_ctes(relation) -%}
 evaluations as (
@@ -51,6 +51,7 @@ evaluations as (
         period_end,
         observation_ids,
         source_ids,
+        nullif(observation_roles, '') as observation_roles,
         observed_value,
         observed_lower,
         observed_upper,

@@ -11,7 +11,11 @@
     printf('%.1f%%', 100 * {{ ratio }})
 {%- endmacro %}
 
-{#- A figure as reported, for a sentence: "more than 40 percent (ccpc_2025, 2025-12-31)". -#}
+{#-
+    A figure as reported, for a sentence, with its canonical value where the unit differs, and whether it is a
+    forecast and whether its date was inferred by the seed: "1.59 million PFLOPS = 1590 EFLOPS (ndrs_2025,
+    2025-12-31, date inferred)", "more than 40 percent (ccpc_2025, 2025-12-31, forecast)".
+-#}
 {% macro figure_text(figure) -%}
     case {{ figure }}.qualifier
         when 'about' then 'about '
@@ -22,7 +26,20 @@
         else ''
     end
     || {{ number_text(figure ~ '.value_reported') }} || ' ' || replace({{ figure }}.unit_reported, '_', ' ')
-    || ' (' || {{ figure }}.source_id || ', ' || cast({{ figure }}.period_end as {{ dbt.type_string() }}) || ')'
+    || case
+        when {{ figure }}.unit_reported != {{ figure }}.canonical_unit
+            then ' = ' || {{ number_text(figure ~ '.value_canonical') }} || ' '
+                || replace({{ figure }}.canonical_unit, '_', ' ')
+        else ''
+    end
+    || ' (' || {{ figure }}.source_id || ', ' || cast({{ figure }}.period_end as {{ dbt.type_string() }})
+    || case when {{ figure }}.is_forecast then ', forecast' else '' end
+    || case
+        when {{ figure }}.period_inferred and {{ figure }}.period_start = {{ figure }}.period_end then ', date inferred'
+        when {{ figure }}.period_inferred then ', period inferred'
+        else ''
+    end
+    || ')'
 {%- endmacro %}
 
 {#- A canonical value expressed in the unit a figure was reported in (EFLOPS back to million PFLOPS). -#}

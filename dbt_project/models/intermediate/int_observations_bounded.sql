@@ -65,6 +65,7 @@ final as (
         period_start,
         period_end,
         period_type,
+        period_inferred,
         value_reported,
         unit_reported,
         value_canonical,

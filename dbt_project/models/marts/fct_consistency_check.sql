@@ -1,48 +1,18 @@
 -- Every consistency rule evaluated on every run: one row per rule and combination of figures it compares.
--- Each int_consistency_<rule type> model evaluates one rule type (var('rule_types') lists them);
--- macros/consistency/comparison.sql says how status, deviation and tolerance are derived.
 with
 
-rules as (
-    select * from {{ ref('stg_seeds__consistency_rules') }}
-),
-
 evaluations as (
-    {%- for rule_type in var('rule_types') %}
-        {% if not loop.first %}union all{% endif %}
-        select * from {{ ref('int_consistency_' ~ rule_type) }}
-    {%- endfor %}
-),
-
-compared as (
-    select
-        evaluations.*,
-        rules.rule_type,
-        rules.severity,
-        rules.subject_indicator_code,
-        rules.geography_code,
-        rules.description,
-        rules.explanation
-    from evaluations
-    inner join rules
-        on evaluations.rule_id = rules.rule_id
-),
-
-numbered as (
-    select
-        *,
-        row_number() over (partition by rule_id order by observation_ids) as evaluation_number
-    from compared
+    select * from {{ ref('int_consistency_evaluations') }}
 ),
 
 final as (
     select
-        rule_id || '#' || cast(evaluation_number as {{ dbt.type_string() }}) as check_id,
+        check_id,
         rule_id,
         rule_type,
         severity,
         status,
-        subject_indicator_code as indicator_code,
+        indicator_code,
         geography_code,
         period_end,
         expected_value,
@@ -56,22 +26,8 @@ final as (
         deviation,
         observation_ids,
         source_ids,
-        case status
-            when 'not_evaluable' then 'Not evaluable (' || description || '): ' || missing || '.'
-            when 'pass'
-                then
-                    'Holds: ' || finding || '; deviation ' || {{ percent_text('deviation') }}
-                    || coalesce(
-                        ', within the ' || printf('%.1f', 100 * tolerance) || '% the figures allow',
-                        ', within their bounds'
-                    )
-                    || '.'
-            else
-                'Conflict: ' || finding || '; deviation ' || {{ percent_text('deviation') }}
-                || coalesce(', beyond the ' || printf('%.1f', 100 * tolerance) || '% the figures allow', '')
-                || '. ' || coalesce(explanation, '')
-        end as message
-    from numbered
+        message
+    from evaluations
 )
 
 select * from final

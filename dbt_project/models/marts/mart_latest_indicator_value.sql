@@ -41,6 +41,7 @@ final as (
         ranked.period_start,
         ranked.period_end,
         ranked.period_type,
+        ranked.period_inferred,
         ranked.value_canonical,
         ranked.canonical_unit,
         ranked.qualifier,
@@ -52,6 +53,7 @@ final as (
         ranked.source_title,
         ranked.source_published_on,
         ranked.figure_count,
+        ranked.has_conflict,
         ranked.observation_id
     from ranked
     inner join indicators

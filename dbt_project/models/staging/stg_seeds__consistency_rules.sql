@@ -12,7 +12,7 @@ final as (
         nullif(trim(subject_indicator_code), '') as subject_indicator_code,
         nullif(trim(reference_indicator_code), '') as reference_indicator_code,
         nullif(trim(factor_indicator_code), '') as factor_indicator_code,
-        trim(geography_code) as geography_code,
+        nullif(trim(geography_code), '') as geography_code,
         period_start,
         period_end,
         open_bound_factor,

@@ -13,6 +13,7 @@ final as (
         period_start,
         period_end,
         lower(trim(period_type)) as period_type,
+        period_inferred,
         value as value_reported,
         trim(unit_code) as unit_reported,
         lower(trim(qualifier)) as qualifier,

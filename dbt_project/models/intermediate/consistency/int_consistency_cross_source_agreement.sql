@@ -14,8 +14,7 @@ pairs as (
     select
         rules.rule_id,
         earlier.period_end,
-        earlier.observation_id || ', ' || later.observation_id as observation_ids,
-        earlier.source_id || ', ' || later.source_id as source_ids,
+        {{ evaluation_figures([['earlier', 'figure'], ['later', 'figure']]) }},
         later.value_canonical as observed_value,
         later.lower_bound_canonical as observed_lower,
         later.upper_bound_canonical as observed_upper,
@@ -46,6 +45,7 @@ rules_without_pairs as (
         rules.period_end,
         cast(null as {{ dbt.type_string() }}) as observation_ids,
         cast(null as {{ dbt.type_string() }}) as source_ids,
+        cast(null as {{ dbt.type_string() }}) as observation_roles,
         cast(null as double) as observed_value,
         cast(null as double) as observed_lower,
         cast(null as double) as observed_upper,

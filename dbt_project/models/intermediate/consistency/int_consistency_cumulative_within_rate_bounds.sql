@@ -22,6 +22,7 @@ rates as (
         {{ dbt.listagg('rate.observation_id', "', '", 'order by rate.period_end, rate.observation_id') }}
             as observation_ids,
         {{ dbt.listagg('rate.source_id', "', '", 'order by rate.period_end, rate.observation_id') }} as source_ids,
+        {{ dbt.listagg("'rate'", "', '", 'order by rate.period_end, rate.observation_id') }} as observation_roles,
         {{ dbt.listagg(figure_text('rate'), "', '", 'order by rate.period_end, rate.observation_id') }} as rates_text
     from rules
     inner join figures as rate
@@ -38,6 +39,9 @@ combinations as (
         rules.period_end,
         concat_ws(', ', cumulative.observation_id, rates.observation_ids) as observation_ids,
         concat_ws(', ', cumulative.source_id, rates.source_ids) as source_ids,
+        concat_ws(
+            ', ', case when cumulative.observation_id is not null then 'cumulative' end, rates.observation_roles
+        ) as observation_roles,
         cumulative.value_canonical as observed_value,
         cumulative.lower_bound_canonical as observed_lower,
         cumulative.upper_bound_canonical as observed_upper,

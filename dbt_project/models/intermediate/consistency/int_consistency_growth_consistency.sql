@@ -15,9 +15,7 @@ combinations as (
     select
         rules.rule_id,
         rules.period_end,
-        concat_ws(', ', growth.observation_id, start_level.observation_id, end_level.observation_id)
-            as observation_ids,
-        concat_ws(', ', growth.source_id, start_level.source_id, end_level.source_id) as source_ids,
+        {{ evaluation_figures([['growth', 'growth'], ['start_level', 'start_level'], ['end_level', 'end_level']]) }},
         growth.value_canonical as observed_value,
         {{ growth_lower('growth', 'rules.open_bound_factor') }} as observed_lower,
         {{ growth_upper('growth', 'rules.open_bound_factor') }} as observed_upper,

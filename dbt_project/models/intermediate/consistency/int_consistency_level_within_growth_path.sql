@@ -23,9 +23,7 @@ joined as (
         start_level.observation_id as start_level_id,
         inside_level.observation_id as inside_level_id,
         inside_level.period_end,
-        concat_ws(', ', growth.observation_id, start_level.observation_id, inside_level.observation_id)
-            as observation_ids,
-        concat_ws(', ', growth.source_id, start_level.source_id, inside_level.source_id) as source_ids,
+        {{ evaluation_figures([['growth', 'growth'], ['start_level', 'start_level'], ['inside_level', 'level']]) }},
         inside_level.value_canonical as observed_value,
         inside_level.lower_bound_canonical as observed_lower,
         inside_level.upper_bound_canonical as observed_upper,

@@ -13,8 +13,7 @@ combinations as (
     select
         rules.rule_id,
         rules.period_end,
-        concat_ws(', ', part.observation_id, whole.observation_id) as observation_ids,
-        concat_ws(', ', part.source_id, whole.source_id) as source_ids,
+        {{ evaluation_figures([['part', 'part'], ['whole', 'whole']]) }},
         part.value_canonical as observed_value,
         part.lower_bound_canonical as observed_lower,
         part.upper_bound_canonical as observed_upper,

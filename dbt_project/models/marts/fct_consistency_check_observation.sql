@@ -1,0 +1,26 @@
+-- One row per figure a consistency finding used, with the role it played, so that findings join figures without
+-- splitting strings.
+with
+
+evaluations as (
+    select * from {{ ref('int_consistency_evaluations') }}
+    where observation_ids is not null
+),
+
+figures as (
+    select
+        check_id,
+        {{ split_list('observation_ids') }} as observation_id,
+        {{ split_list('observation_roles') }} as role
+    from evaluations
+),
+
+final as (
+    select
+        check_id,
+        observation_id,
+        role
+    from figures
+)
+
+select * from final
