@@ -1,10 +1,17 @@
 """Consistency findings and check results in the warehouse built from the repository's seeds."""
 
+import math
+from pathlib import Path
+
+import duckdb
 import pytest
+
+from tests.conftest import refresh
 
 
 def findings(warehouse_sql, rule_id: str) -> list[dict]:
     columns = [
+        "observation_ids",
         "severity",
         "status",
         "expected_value",
@@ -18,7 +25,9 @@ def findings(warehouse_sql, rule_id: str) -> list[dict]:
         "source_ids",
         "message",
     ]
-    rows = warehouse_sql(f"select {', '.join(columns)} from marts.fct_consistency_check where rule_id = ?", [rule_id])
+    rows = warehouse_sql(
+        f"select {', '.join(columns)} from marts.fct_consistency_check where rule_id = ? order by check_id", [rule_id]
+    )
     return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
@@ -46,7 +55,11 @@ def test_the_tolerance_is_how_far_the_rounded_figures_let_them_drift_apart(wareh
 
 
 def test_the_growth_conflict_is_a_warn_finding_that_explains_itself(warehouse_sql):
-    [finding] = findings(warehouse_sql, "intelligent_growth_2025")
+    [finding] = [
+        f
+        for f in findings(warehouse_sql, "intelligent_growth_2025")
+        if f["observation_ids"].endswith("ccpc25-intelligent-capacity-2024-end, ndrs25-intelligent-capacity-2025")
+    ]
 
     assert finding["severity"] == "warn" and finding["status"] == "fail"
     assert finding["expected_value"] == pytest.approx(100 * (1590 / 90 - 1))
@@ -82,12 +95,39 @@ def test_the_june_2025_level_conflicts_with_the_growth_forecast_from_the_end_of_
         assert words in message, message
 
 
-def test_cumulative_token_calls_lie_within_the_daily_rates(warehouse_sql):
+def test_cumulative_token_calls_fit_neither_a_straight_line_nor_steady_growth_between_the_daily_rates(warehouse_sql):
     [finding] = findings(warehouse_sql, "token_calls_within_daily_rates_2025")
 
-    assert finding["status"] == "pass"
-    assert finding["expected_lower"] == pytest.approx(365 * 1e12)
-    assert finding["expected_upper"] == pytest.approx(365 * 100.5e12)
+    # 365 days from "more than 1" (read up to 1.5) to 100 trillion a day; about 21,100 trillion is 20,045 or more.
+    assert finding["severity"] == "warn" and finding["status"] == "fail"
+    assert finding["expected_value"] == pytest.approx(365 * (1 + 100) / 2 * 1e12)  # the straight line, the nearer
+    assert finding["expected_upper"] == pytest.approx(365 * (1.5 + 100.5) / 2 * 1e12)
+    compound = 365 * (100 - 1) / math.log(100)  # about 7,847 trillion
+    message = finding["message"]
+    assert f"steady compound growth {compound:.0f}" in message and "consistent with neither path" in message
+
+
+def test_the_june_to_december_2025_step_is_a_finding_of_its_own(warehouse_sql):
+    [step] = [
+        f
+        for f in findings(warehouse_sql, "intelligent_growth_2025")
+        if f["observation_ids"].endswith("ccpc25-intelligent-capacity-2025-06, ndrs25-intelligent-capacity-2025")
+    ]
+    # 788 -> 1,590 EFLOPS in 184 days is about 302 % a year at that pace, against more than 40 % (read up to 60 %).
+    assert step["status"] == "fail"
+    assert step["expected_value"] == pytest.approx(100 * ((1590 / 788) ** (365 / 184) - 1))
+    assert "788 EFLOPS" in step["message"] and "pace of their 184 days" in step["message"]
+
+
+def test_intelligent_capacity_exceeds_the_total_projected_from_280_eflops(warehouse_sql):
+    by_date = {f["observation_ids"].split(", ")[0]: f for f in findings(warehouse_sql, "intelligent_within_total")}
+    assert by_date["ccpc25-intelligent-capacity-2024-end"]["status"] == "pass"  # against the reported 280
+    for figure, days in (("ccpc25-intelligent-capacity-2025-06", 181), ("ndrs25-intelligent-capacity-2025", 365)):
+        finding = by_date[figure]
+        assert finding["severity"] == "warn" and finding["status"] == "fail"
+        # 280 EFLOPS at the end of 2024 growing "about 30 percent" (read up to 31.5 %) a year, steadily.
+        assert finding["expected_upper"] == pytest.approx(280.5 * 1.315 ** (days / 365))
+        assert "projected from 280 EFLOPS" in finding["message"]
 
 
 def test_every_rule_is_evaluated(warehouse_sql):
@@ -138,7 +178,7 @@ def test_the_figures_in_a_failing_finding_are_flagged_as_in_conflict(warehouse_s
     )
     assert in_conflict == [(90.0,), (788.0,), (1590.0,)]
     assert warehouse_sql(
-        "select has_conflict from marts.fct_indicator_observation where observation_id = 'nda24-total-capacity-2024'"
+        "select has_conflict from marts.fct_indicator_observation where observation_id = 'nda24-intelligent-share-2024'"
     ) == [(False,)]
     latest = warehouse_sql(
         "select has_conflict from marts.mart_latest_indicator_value "
@@ -203,3 +243,26 @@ def test_the_quality_report_lists_every_finding_failures_first(built_warehouse):
     assert findings_section.index("### intelligent_growth_2025") < findings_section.index(
         "### intelligent_share_of_total_2024"
     )
+
+
+def test_a_relation_without_period_or_geography_checks_a_figure_added_later(published_before):
+    seeds = Path(published_before.seeds_dir)
+    observations = seeds / "observations.csv"
+    observations.write_text(
+        observations.read_text()
+        + "added-hub-capacity,intelligent_computing_capacity,CN-HUB-JJJ,ndrs_2025,2025-12-31,2025-12-31,stock,"
+        "false,50,EFLOPS,exact,false,\n"
+        + "added-hub-total,total_computing_capacity,CN-HUB-JJJ,ndrs_2025,2025-12-31,2025-12-31,stock,"
+        "false,40,EFLOPS,exact,false,\n"
+    )
+    rules_before = (seeds / "consistency_rules.csv").read_text()
+
+    assert refresh(published_before).success
+    assert (seeds / "consistency_rules.csv").read_text() == rules_before
+    with duckdb.connect(published_before.published_path, read_only=True) as connection:
+        found = connection.execute(
+            "select checks.rule_id, checks.geography_code, checks.status from marts.fct_consistency_check as checks "
+            "inner join marts.fct_consistency_check_observation as bridge using (check_id) "
+            "where bridge.observation_id = 'added-hub-capacity'"
+        ).fetchall()
+    assert ("intelligent_within_total", None, "fail") in found  # 50 EFLOPS of intelligent capacity in a 40 EFLOPS hub

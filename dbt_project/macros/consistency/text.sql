@@ -49,11 +49,12 @@
 
 {#-
     "no intelligent_computing_share for CN on 2024-12-31" when the figure joined as `figure` is missing, else null.
-    `indicator_column` names the rule's column for that figure, in the rules relation joined as `rules`.
+    `indicator_column` names the rule's column for that figure, in the rules relation (consistency_subjects) joined
+    as `rules`.
 -#}
 {% macro missing_figure_text(figure, indicator_column, rules) -%}
     case when {{ figure }}.observation_id is null
-        then 'no ' || coalesce({{ rules }}.{{ indicator_column }}, '?') || ' for ' || {{ rules }}.geography_code
-            || ' ' || {{ rules }}.period_text
+        then 'no ' || coalesce({{ rules }}.{{ indicator_column }}, '?') || ' for '
+            || coalesce({{ rules }}.at_geography_code, 'any geography') || ' ' || {{ rules }}.period_text
     end
 {%- endmacro %}

@@ -1,65 +1,122 @@
--- growth_consistency: a growth rate reported for the rule's period agrees with the growth implied by the levels
--- reported on the day before the period starts and on the day it ends: 100 × (end / start - 1) percent.
+-- growth_consistency: a growth rate reported for a period agrees with the growth implied by every pair of levels
+-- reported in or around that period (from the day before it starts to the day it ends), each pair's change scaled
+-- to the growth period at a steady (compound) rate: 100 × ((later / earlier) ^ (period days / days between) - 1)
+-- percent. For the levels on the day before the period and on its last day that is 100 × (end / start - 1).
 -- A growth figure reported as "more than X" is read up to open_bound_factor × X where the rule sets one.
 with
 
 rules as (
-    {{ consistency_rules('growth_consistency') }}
+    {{ consistency_subjects('growth_consistency') }}
 ),
 
 figures as (
     select * from {{ ref('int_observations_bounded') }}
 ),
 
-combinations as (
+levels as (
     select
         rules.rule_id,
-        rules.period_end,
+        rules.subject_id,
+        level_figure.*
+    from rules
+    inner join figures as level_figure
+        on rules.reference_indicator_code = level_figure.indicator_code
+        and rules.at_geography_code = level_figure.geography_code
+        and rules.start_level_date <= level_figure.period_end
+        and rules.at_period_end >= level_figure.period_end
+        and level_figure.period_type = 'stock'
+),
+
+level_pairs as (
+    select
+        start_level.rule_id,
+        start_level.subject_id,
+        start_level.observation_id as start_level_id,
+        end_level.observation_id as end_level_id
+    from levels as start_level
+    inner join levels as end_level
+        on start_level.rule_id = end_level.rule_id
+        and coalesce(start_level.subject_id, '') = coalesce(end_level.subject_id, '')
+        and start_level.period_end < end_level.period_end
+),
+
+joined as (
+    select
+        rules.*,
+        growth.observation_id as growth_id,
+        level_pairs.start_level_id,
+        {{ dbt.datediff('start_level.period_end', 'end_level.period_end', 'day') }} as days_between, -- noqa: LT05
         {{ evaluation_figures([['growth', 'growth'], ['start_level', 'start_level'], ['end_level', 'end_level']]) }},
         growth.value_canonical as observed_value,
         {{ growth_lower('growth', 'rules.open_bound_factor') }} as observed_lower,
         {{ growth_upper('growth', 'rules.open_bound_factor') }} as observed_upper,
-        100 * (end_level.value_canonical / nullif(start_level.value_canonical, 0) - 1) as expected_value,
-        100 * (end_level.lower_bound_canonical / nullif(start_level.upper_bound_canonical, 0) - 1) as expected_lower,
-        100 * (end_level.upper_bound_canonical / nullif(start_level.lower_bound_canonical, 0) - 1) as expected_upper,
         growth.canonical_unit,
+        start_level.value_canonical as start_value,
+        start_level.lower_bound_canonical as start_lower,
+        start_level.upper_bound_canonical as start_upper,
+        end_level.value_canonical as end_value,
+        end_level.lower_bound_canonical as end_lower,
+        end_level.upper_bound_canonical as end_upper,
         'growth of ' || {{ growth_figure_text('growth', 'rules.open_bound_factor') }}
         || ' against the levels ' || {{ figure_text('start_level') }} || ' and ' || {{ figure_text('end_level') }}
-        || ', which imply '
-        || {{ number_text('100 * (end_level.value_canonical / nullif(start_level.value_canonical, 0) - 1)') }}
-        || ' percent' as finding,
+            as figures_text,
         concat_ws(
             '; ',
             {{ missing_figure_text('growth', 'subject_indicator_code', 'rules') }},
             case
-                when start_level.observation_id is null
+                when level_pairs.start_level_id is null
                     then
-                        'no ' || rules.reference_indicator_code || ' for ' || rules.geography_code || ' on '
-                        || cast(rules.start_level_date as {{ dbt.type_string() }})
-            end,
-            case
-                when end_level.observation_id is null
-                    then
-                        'no ' || rules.reference_indicator_code || ' for ' || rules.geography_code || ' on '
-                        || cast(rules.period_end as {{ dbt.type_string() }})
+                        'fewer than two ' || rules.reference_indicator_code || ' levels for '
+                        || coalesce(rules.at_geography_code, 'any geography') || ' from '
+                        || coalesce(cast(rules.start_level_date as {{ dbt.type_string() }}), '?') || ' to '
+                        || coalesce(cast(rules.at_period_end as {{ dbt.type_string() }}), '?')
             end
         ) as missing
     from rules
     left join figures as growth
-        on rules.subject_indicator_code = growth.indicator_code
-        and rules.geography_code = growth.geography_code
-        and rules.period_start = growth.period_start
-        and rules.period_end = growth.period_end
+        on rules.subject_id = growth.observation_id
+    left join level_pairs
+        on rules.rule_id = level_pairs.rule_id
+        and coalesce(rules.subject_id, '') = coalesce(level_pairs.subject_id, '')
     left join figures as start_level
-        on rules.reference_indicator_code = start_level.indicator_code
-        and rules.geography_code = start_level.geography_code
-        and rules.start_level_date = start_level.period_end
-        and start_level.period_type = 'stock'
+        on level_pairs.start_level_id = start_level.observation_id
     left join figures as end_level
-        on rules.reference_indicator_code = end_level.indicator_code
-        and rules.geography_code = end_level.geography_code
-        and rules.period_end = end_level.period_end
-        and end_level.period_type = 'stock'
+        on level_pairs.end_level_id = end_level.observation_id
+),
+
+scaled as (
+    select
+        *,
+        1.0 * period_days / days_between as scale
+    from joined
+),
+
+combinations as (
+    select
+        rule_id,
+        at_period_end as period_end,
+        observation_ids,
+        source_ids,
+        observation_roles,
+        observed_value,
+        observed_lower,
+        observed_upper,
+        100 * (power(end_value / nullif(start_value, 0), scale) - 1) as expected_value,
+        100 * (power(end_lower / nullif(start_upper, 0), scale) - 1) as expected_lower,
+        100 * (power(end_upper / nullif(start_lower, 0), scale) - 1) as expected_upper,
+        canonical_unit,
+        figures_text || ', which imply '
+        || {{ number_text('100 * (power(end_value / nullif(start_value, 0), scale) - 1)') }}
+        || ' percent'
+        || case
+            when days_between != period_days
+                then
+                    ' over the period of ' || cast(period_days as {{ dbt.type_string() }})
+                    || ' days at the pace of their ' || cast(days_between as {{ dbt.type_string() }}) || ' days'
+            else ''
+        end as finding,
+        missing
+    from scaled
 ),
 
 {{ evaluation_ctes('combinations') }}

@@ -5,7 +5,7 @@
 with
 
 rules as (
-    {{ consistency_rules('level_within_growth_path') }}
+    {{ consistency_subjects('level_within_growth_path') }}
 ),
 
 figures as (
@@ -16,9 +16,9 @@ joined as (
     select
         rules.rule_id,
         rules.reference_indicator_code,
-        rules.geography_code,
-        'between ' || cast(rules.period_start as {{ dbt.type_string() }}) || ' and '
-        || cast(rules.period_end as {{ dbt.type_string() }}) as period_text,
+        rules.at_geography_code as geography_code,
+        'between ' || cast(rules.at_period_start as {{ dbt.type_string() }}) || ' and '
+        || cast(rules.at_period_end as {{ dbt.type_string() }}) as period_text,
         growth.observation_id as growth_id,
         start_level.observation_id as start_level_id,
         inside_level.observation_id as inside_level_id,
@@ -43,20 +43,17 @@ joined as (
         || ' grown by ' || {{ growth_figure_text('growth', 'rules.open_bound_factor') }} as figures_text
     from rules
     left join figures as growth
-        on rules.subject_indicator_code = growth.indicator_code
-        and rules.geography_code = growth.geography_code
-        and rules.period_start = growth.period_start
-        and rules.period_end = growth.period_end
+        on rules.subject_id = growth.observation_id
     left join figures as start_level
         on rules.reference_indicator_code = start_level.indicator_code
-        and rules.geography_code = start_level.geography_code
+        and rules.at_geography_code = start_level.geography_code
         and rules.start_level_date = start_level.period_end
         and start_level.period_type = 'stock'
     left join figures as inside_level
         on rules.reference_indicator_code = inside_level.indicator_code
-        and rules.geography_code = inside_level.geography_code
-        and rules.period_start <= inside_level.period_end
-        and rules.period_end > inside_level.period_end
+        and rules.at_geography_code = inside_level.geography_code
+        and rules.at_period_start <= inside_level.period_end
+        and rules.at_period_end > inside_level.period_end
         and inside_level.period_type = 'stock'
 ),
 

@@ -1,8 +1,9 @@
--- share_of_total: the part agrees with share × whole, for every combination of the three figures on the rule's date.
+-- share_of_total: the part agrees with share × whole, for every part figure the rule applies to (its date, or every
+-- date where it names none) and every share and whole reported for the part's date and geography.
 with
 
 rules as (
-    {{ consistency_rules('share_of_total') }}
+    {{ consistency_subjects('share_of_total') }}
 ),
 
 figures as (
@@ -12,7 +13,7 @@ figures as (
 combinations as (
     select
         rules.rule_id,
-        rules.period_end,
+        rules.at_period_end as period_end,
         {{ evaluation_figures([['part', 'part'], ['share', 'share'], ['whole', 'whole']]) }},
         part.value_canonical as observed_value,
         part.lower_bound_canonical as observed_lower,
@@ -33,17 +34,15 @@ combinations as (
         ) as missing
     from rules
     left join figures as part
-        on rules.subject_indicator_code = part.indicator_code
-        and rules.geography_code = part.geography_code
-        and rules.period_end = part.period_end
+        on rules.subject_id = part.observation_id
     left join figures as share
         on rules.factor_indicator_code = share.indicator_code
-        and rules.geography_code = share.geography_code
-        and rules.period_end = share.period_end
+        and rules.at_geography_code = share.geography_code
+        and rules.at_period_end = share.period_end
     left join figures as whole
         on rules.reference_indicator_code = whole.indicator_code
-        and rules.geography_code = whole.geography_code
-        and rules.period_end = whole.period_end
+        and rules.at_geography_code = whole.geography_code
+        and rules.at_period_end = whole.period_end
 ),
 
 {{ evaluation_ctes('combinations') }}
