@@ -115,6 +115,16 @@ def _write_small_files(seeds: Path) -> None:
         "Sources agree on a synthetic share.,A planted conflict.",
         "bench_capacity_within_total,part_within_whole,warn,bench_computing_capacity_007,bench_computing_capacity_000,,"
         "CN,2000-01-31,2000-01-31,,One synthetic capacity stays within another.,A planted conflict.",
+        # Relations with no period or geography: evaluated on every figure of their subject, everywhere.
+        "bench_capacity_within_total_everywhere,part_within_whole,warn,bench_computing_capacity_007,"
+        "bench_computing_capacity_000,bench_ratio_001,,,,,One capacity stays within another everywhere.,Synthetic.",
+        "bench_share_everywhere,share_of_total,warn,bench_computing_capacity_007,bench_computing_capacity_000,"
+        "bench_ratio_008,,,,,A capacity is a share of another everywhere.,Synthetic.",
+        "bench_growth_everywhere,growth_consistency,warn,bench_ratio_001,bench_computing_capacity_000,,,,,1.5,"
+        "A synthetic growth rate agrees with its levels everywhere.,Synthetic.",
+        "bench_tokens_everywhere,cumulative_within_rate_bounds,warn,bench_token_count_003,bench_token_rate_002,,,,,1.5,"
+        "A synthetic flow fits its daily rates everywhere.,Synthetic.",
+        "bench_published_before,reported_before_publication,warn,,,,,,,,No figure ends after its source.,Synthetic.",
     ]
     (seeds / "consistency_rules.csv").write_text("\n".join(rules) + "\n")
 

@@ -70,6 +70,7 @@ def measure(size: str, seeds: Path, work: Path, ratio_repeats: int = RATIO_REPEA
     figures["full_refresh_profile_s"] = _step_profile(timings, wall_s)
     figures["full_refresh_peak_rss_mib"] = max(refresh[1] for refresh in refreshes)
     figures["dbt_build_s"] = statistics.median(builds)
+    figures["consistency_s"] = statistics.median(_consistency_seconds(work / f"dbt_{n}") for n in range(repeats))
     figures["ratio_repeats"] = repeats
     figures["noop_refresh_s"], _ = _timed_process([PYTHON, "-m", "orchestration", "refresh", "--changed"], env)
     changed_seeds = work / "changed_seeds"
@@ -213,6 +214,13 @@ def _plain_dbt_build(published: Path, folder: Path) -> float:
         check=True,
     )
     return time.perf_counter() - started
+
+
+def _consistency_seconds(folder: Path) -> float:
+    """Seconds the plain dbt build spent on the consistency models (the rule types, their union, the findings and
+    the bridge) and their tests, from dbt's run_results.json."""
+    results = json.loads((folder / "target" / "run_results.json").read_text())["results"]
+    return sum(result["execution_time"] for result in results if "consistency" in result["unique_id"].split(".")[2])
 
 
 def _direct_sql(published: Path, folder: Path) -> float:

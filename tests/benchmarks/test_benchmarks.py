@@ -57,6 +57,7 @@ def test_a_small_benchmark_run_measures_every_figure(seeds_10k, tmp_path):
         "noop_refresh_s",
         "one_file_changed_refresh_s",
         "full_refresh_peak_rss_mib",
+        "consistency_s",
     ):
         assert figures[key] > 0, key
     assert figures["rows"] == 10_000
