@@ -57,15 +57,18 @@ class Finding:
     status: str  # pass | fail | not_evaluable
     message: str
     observation_ids: str | None
+    rule_findings: int  # how many findings the rule has in all
 
 
-# Failures first, then what could not be evaluated, then what holds.
-_STATUS_ORDER = {"fail": 0, "not_evaluable": 1, "pass": 2}
+# A rule over every figure can have tens of thousands of findings at scale (25 MB of report at 1M figures): the
+# report names this many of each rule, failures first, and says how many more the table holds.
+MAX_FINDINGS_PER_RULE = 100
 
 
 def consistency_findings(warehouse_file: Path) -> list[Finding]:
-    """Every consistency finding in a warehouse file, grouped by rule, the rules with failures first; none when the
-    file or the table is not there (a run that failed before building it)."""
+    """The consistency findings in a warehouse file, grouped by rule, the rules with failures first and within each
+    rule the failures first (at most MAX_FINDINGS_PER_RULE a rule); none when the file or the table is not there
+    (a run that failed before building it)."""
     if not warehouse_file.exists():
         return []
     with duckdb.connect(str(warehouse_file), read_only=True) as connection:
@@ -75,14 +78,25 @@ def consistency_findings(warehouse_file: Path) -> list[Finding]:
         if not exists:
             return []
         rows = connection.execute(
-            "select rule_id, severity, status, message, observation_ids from marts.fct_consistency_check "
-            "order by rule_id, check_id"
+            f"""
+            with ranked as (
+                select
+                    *,
+                    case status when 'fail' then 0 when 'not_evaluable' then 1 else 2 end as status_order,
+                    row_number() over (
+                        partition by rule_id
+                        order by case status when 'fail' then 0 when 'not_evaluable' then 1 else 2 end, check_id
+                    ) as position,
+                    count(*) over (partition by rule_id) as rule_findings
+                from marts.fct_consistency_check
+            )
+            select rule_id, severity, status, message, observation_ids, rule_findings
+            from ranked
+            where position <= {MAX_FINDINGS_PER_RULE}
+            order by min(status_order) over (partition by rule_id), rule_id, position
+            """
         ).fetchall()
-    findings = [Finding(*row) for row in rows]
-    worst = {}
-    for finding in findings:
-        worst[finding.rule_id] = min(worst.get(finding.rule_id, 9), _STATUS_ORDER[finding.status])
-    return sorted(findings, key=lambda f: (worst[f.rule_id], f.rule_id, _STATUS_ORDER[f.status]))
+    return [Finding(*row) for row in rows]
 
 
 def write_markdown(
@@ -116,7 +130,12 @@ def write_markdown(
                 lines += [f"  - {line}" for line in record.description.splitlines() if line.strip()]
         lines.append("")
     if findings:
-        lines += ["## Consistency findings", "", "Every evaluation of every rule, the rules with failures first.", ""]
+        lines += [
+            "## Consistency findings",
+            "",
+            "Every evaluation of every rule, the rules with failures first and the failures first within each.",
+            "",
+        ]
         for rule_id in dict.fromkeys(f.rule_id for f in findings):
             of_rule = [f for f in findings if f.rule_id == rule_id]
             lines.append(f"### {rule_id} ({of_rule[0].severity})")
@@ -124,6 +143,11 @@ def write_markdown(
             for finding in of_rule:
                 figures = f" Figures: {finding.observation_ids}." if finding.observation_ids else ""
                 lines.append(f"- **{finding.status}**: {finding.message}{figures}")
+            if of_rule[0].rule_findings > len(of_rule):
+                lines.append(
+                    f"- ... and {of_rule[0].rule_findings - len(of_rule)} more: "
+                    f"`select * from marts.fct_consistency_check where rule_id = '{rule_id}'`"
+                )
             lines.append("")
     lines += [
         "The same results are in the warehouse: `audit.check_results` (every check), "

@@ -265,4 +265,4 @@ def test_a_relation_without_period_or_geography_checks_a_figure_added_later(publ
             "inner join marts.fct_consistency_check_observation as bridge using (check_id) "
             "where bridge.observation_id = 'added-hub-capacity'"
         ).fetchall()
-    assert ("intelligent_within_total", None, "fail") in found  # 50 EFLOPS of intelligent capacity in a 40 EFLOPS hub
+    assert ("intelligent_within_total", "CN-HUB-JJJ", "fail") in found  # 50 EFLOPS of intelligent capacity, 40 in all

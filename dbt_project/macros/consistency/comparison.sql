@@ -48,6 +48,7 @@
 evaluations as (
     select
         rule_id,
+        geography_code,
         period_end,
         observation_ids,
         source_ids,

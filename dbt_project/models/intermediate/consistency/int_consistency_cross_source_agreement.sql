@@ -13,6 +13,7 @@ figures as (
 pairs as (
     select
         rules.rule_id,
+        later.geography_code,
         earlier.period_end,
         {{ evaluation_figures([['earlier', 'figure'], ['later', 'figure']]) }},
         later.value_canonical as observed_value,
@@ -42,6 +43,7 @@ pairs as (
 rules_without_pairs as (
     select
         rules.rule_id,
+        rules.geography_code,
         rules.period_end,
         cast(null as {{ dbt.type_string() }}) as observation_ids,
         cast(null as {{ dbt.type_string() }}) as source_ids,

@@ -20,7 +20,6 @@ compared as (
         rules.rule_type,
         rules.severity,
         rules.subject_indicator_code,
-        rules.geography_code,
         rules.description,
         rules.explanation
     from evaluations

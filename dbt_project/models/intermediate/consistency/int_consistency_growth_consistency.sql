@@ -94,6 +94,7 @@ scaled as (
 combinations as (
     select
         rule_id,
+        at_geography_code as geography_code,
         at_period_end as period_end,
         observation_ids,
         source_ids,

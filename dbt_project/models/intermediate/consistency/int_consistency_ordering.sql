@@ -15,6 +15,7 @@ figures as (
 pairs as (
     select
         rules.rule_id,
+        subject.geography_code,
         subject.period_end,
         {{ evaluation_figures([['subject', 'subject'], ['reference', 'reference']]) }},
         subject.value_canonical as observed_value,
@@ -41,6 +42,7 @@ pairs as (
 rules_without_pairs as (
     select
         rules.rule_id,
+        rules.geography_code,
         rules.period_end,
         cast(null as {{ dbt.type_string() }}) as observation_ids,
         cast(null as {{ dbt.type_string() }}) as source_ids,

@@ -135,6 +135,7 @@ projected as (
 combinations as (
     select
         rule_id,
+        at_geography_code as geography_code,
         period_end,
         observation_ids,
         source_ids,

@@ -56,6 +56,7 @@ per_source as (
 evaluated as (
     select
         rule_id,
+        cast(null as {{ dbt.type_string() }}) as geography_code,
         latest_period_end as period_end,
         late_observation_ids as observation_ids,
         case when late_observation_ids is not null then source_id end as source_ids,

@@ -13,6 +13,7 @@ figures as (
 combinations as (
     select
         rules.rule_id,
+        rules.at_geography_code as geography_code,
         rules.at_period_end as period_end,
         {{ evaluation_figures([['part', 'part'], ['share', 'share'], ['whole', 'whole']]) }},
         part.value_canonical as observed_value,
