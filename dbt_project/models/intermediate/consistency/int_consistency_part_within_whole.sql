@@ -24,6 +24,21 @@ whole_on_date as (
         and rules.at_period_end = whole.period_end
 ),
 
+-- The parts whose whole is not reported on their date, and that the rule can project a whole for.
+to_project as (
+    select rules.*
+    from rules
+    where
+        rules.factor_indicator_code is not null
+        and not exists (
+            select 1
+            from whole_on_date
+            where
+                rules.rule_id = whole_on_date.rule_id
+                and coalesce(rules.subject_id, '') = coalesce(whole_on_date.subject_id, '')
+        )
+),
+
 -- The level and growth rate a whole not reported on the part's date is projected from: the nearest of each.
 nearest_levels as (
     select
@@ -37,12 +52,11 @@ nearest_levels as (
                 level_figure.period_end desc,
                 level_figure.observation_id asc
         ) as nearness
-    from rules
+    from to_project as rules
     inner join figures as level_figure
         on rules.reference_indicator_code = level_figure.indicator_code
         and rules.at_geography_code = level_figure.geography_code
         and level_figure.period_type = 'stock'
-    where rules.factor_indicator_code is not null
 ),
 
 nearest_growths as (
@@ -57,11 +71,10 @@ nearest_growths as (
                 growth_figure.period_end desc,
                 growth_figure.observation_id asc
         ) as nearness
-    from rules
+    from to_project as rules
     inner join figures as growth_figure
         on rules.factor_indicator_code = growth_figure.indicator_code
         and rules.at_geography_code = growth_figure.geography_code
-    where rules.factor_indicator_code is not null
 ),
 
 joined as (
