@@ -22,3 +22,21 @@
 {% macro default__split_list(column) -%}
     unnest(string_split({{ column }}, ', '))
 {%- endmacro %}
+
+{#-
+    The evaluation columns of a rule that found no figures to compare, all null (its `missing` says why): the row a
+    rule type that evaluates pairs gives a rule with no pair.
+-#}
+{% macro no_figures_columns() -%}
+    cast(null as {{ dbt.type_string() }}) as observation_ids,
+    cast(null as {{ dbt.type_string() }}) as source_ids,
+    cast(null as {{ dbt.type_string() }}) as observation_roles,
+    cast(null as double) as observed_value,
+    cast(null as double) as observed_lower,
+    cast(null as double) as observed_upper,
+    cast(null as double) as expected_value,
+    cast(null as double) as expected_lower,
+    cast(null as double) as expected_upper,
+    cast(null as {{ dbt.type_string() }}) as canonical_unit,
+    cast(null as {{ dbt.type_string() }}) as finding
+{%- endmacro %}

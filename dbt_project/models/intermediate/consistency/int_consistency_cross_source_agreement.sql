@@ -45,17 +45,7 @@ rules_without_pairs as (
         rules.rule_id,
         rules.geography_code,
         rules.period_end,
-        cast(null as {{ dbt.type_string() }}) as observation_ids,
-        cast(null as {{ dbt.type_string() }}) as source_ids,
-        cast(null as {{ dbt.type_string() }}) as observation_roles,
-        cast(null as double) as observed_value,
-        cast(null as double) as observed_lower,
-        cast(null as double) as observed_upper,
-        cast(null as double) as expected_value,
-        cast(null as double) as expected_lower,
-        cast(null as double) as expected_upper,
-        cast(null as {{ dbt.type_string() }}) as canonical_unit,
-        cast(null as {{ dbt.type_string() }}) as finding,
+        {{ no_figures_columns() }},
         'no two sources report ' || coalesce(rules.subject_indicator_code, 'any indicator')
         || ' for the same period in ' || rules.geography_code as missing
     from rules

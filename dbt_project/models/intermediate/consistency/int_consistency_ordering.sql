@@ -44,17 +44,7 @@ rules_without_pairs as (
         rules.rule_id,
         rules.geography_code,
         rules.period_end,
-        cast(null as {{ dbt.type_string() }}) as observation_ids,
-        cast(null as {{ dbt.type_string() }}) as source_ids,
-        cast(null as {{ dbt.type_string() }}) as observation_roles,
-        cast(null as double) as observed_value,
-        cast(null as double) as observed_lower,
-        cast(null as double) as observed_upper,
-        cast(null as double) as expected_value,
-        cast(null as double) as expected_lower,
-        cast(null as double) as expected_upper,
-        cast(null as {{ dbt.type_string() }}) as canonical_unit,
-        cast(null as {{ dbt.type_string() }}) as finding,
+        {{ no_figures_columns() }},
         'no ' || rules.subject_indicator_code || ' and ' || rules.reference_indicator_code
         || ' reported for the same period and geography' as missing
     from rules
