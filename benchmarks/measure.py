@@ -29,6 +29,7 @@ import duckdb
 from orchestration.ingest.loading import load_seed_file
 from orchestration.ingest.seed_tables import seed_tables
 from orchestration.ingest.validation import check_seed_table
+from orchestration.warehouse.dbt import REFRESH_BUILD_ARGS
 from orchestration.warehouse.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, REPO_ROOT
 
 PYTHON = sys.executable
@@ -190,8 +191,9 @@ def _tree_rss(pid: int) -> int:
 
 
 def _plain_dbt_build(published: Path, folder: Path) -> float:
-    """`dbt build` of the whole project on a copy of the warehouse, whose raw tables are already loaded, with the
-    project's partial-parse state as a developer's `dbt build` (and dagster-dbt) would have it."""
+    """`dbt build` of what a refresh builds (the models and data tests) on a copy of the warehouse, whose raw tables
+    are already loaded, with the project's partial-parse state as a developer's `dbt build` (and dagster-dbt) would
+    have it."""
     folder.mkdir(parents=True)
     copy = folder / published.name
     shutil.copyfile(published, copy)
@@ -201,7 +203,7 @@ def _plain_dbt_build(published: Path, folder: Path) -> float:
     subprocess.run(
         [
             str(DBT_EXECUTABLE),
-            "build",
+            *REFRESH_BUILD_ARGS,
             "--quiet",
             "--profiles-dir",
             ".",

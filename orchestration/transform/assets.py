@@ -10,7 +10,7 @@ from dagster_dbt import DagsterDbtCliRuntimeError, DbtCliResource, dbt_assets
 
 from orchestration.transform.translator import LayerTranslator
 from orchestration.warehouse.connections import connect_duckdb
-from orchestration.warehouse.dbt import dbt_project
+from orchestration.warehouse.dbt import REFRESH_BUILD_ARGS, dbt_project
 from orchestration.warehouse.resource import START_FROM_TAG, WarehouseResource
 from orchestration.warehouse.retry import TRANSIENT_RETRY, is_transient
 
@@ -22,11 +22,11 @@ from orchestration.warehouse.retry import TRANSIENT_RETRY, is_transient
     retry_policy=TRANSIENT_RETRY,
 )
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    """dbt build (models, unit tests and data tests) of the selected models in this run's working file."""
+    """dbt build (models and their data tests) of the selected models in this run's working file."""
     working_file = warehouse.prepare_working_file(context.run_id, context.run.tags.get(START_FROM_TAG, "published"))
     dbt_vars = json.dumps({"warehouse_path": str(working_file)})
     invocation = dbt.cli(
-        ["build", "--vars", dbt_vars],
+        [*REFRESH_BUILD_ARGS, "--vars", dbt_vars],
         context=context,
         raise_on_error=False,
         target_path=working_file.parent / "dbt_target",  # logs and artifacts go with the run's folder

@@ -6,6 +6,7 @@ rules as (
     {{ consistency_rules('cross_source_agreement') }}
 ),
 
+-- every figure: a rule that names no indicator compares the sources of every indicator
 figures as (
     select * from {{ ref('int_observations_bounded') }}
 ),

@@ -11,7 +11,7 @@ rules as (
 ),
 
 figures as (
-    select * from {{ ref('int_observations_bounded') }}
+    {{ rule_figures() }}
 ),
 
 rates as (

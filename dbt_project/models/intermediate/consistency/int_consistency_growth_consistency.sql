@@ -10,7 +10,7 @@ rules as (
 ),
 
 figures as (
-    select * from {{ ref('int_observations_bounded') }}
+    {{ rule_figures() }}
 ),
 
 levels as (

@@ -9,7 +9,7 @@ rules as (
 ),
 
 figures as (
-    select * from {{ ref('int_observations_bounded') }}
+    {{ rule_figures() }}
 ),
 
 whole_on_date as (

@@ -37,16 +37,11 @@ per_source as (
         max(dated.period_end) as latest_period_end,
         max(dated.days_after_publication) as days_after_publication,
         count(*) as figure_count,
-        {{ dbt.listagg(
-            'case when dated.days_after_publication > 0 then dated.observation_id end',
-            "', '",
-            'order by dated.observation_id'
-        ) }} as late_observation_ids,
-        {{ dbt.listagg(
-            "case when dated.days_after_publication > 0 then 'figure' end",
-            "', '",
-            'order by dated.observation_id'
-        ) }} as late_roles
+        -- filter, not a case inside the aggregate: only the late figures are sorted, not every figure
+        {{ dbt.listagg('dated.observation_id', "', '", 'order by dated.observation_id') }}
+        filter (where dated.days_after_publication > 0) as late_observation_ids,
+        {{ dbt.listagg("'figure'", "', '", 'order by dated.observation_id') }}
+        filter (where dated.days_after_publication > 0) as late_roles
     from rules
     inner join dated
         on rules.geography_code is null or rules.geography_code = dated.geography_code
