@@ -26,6 +26,7 @@ final as (
         deviation,
         observation_ids,
         source_ids,
+        observation_roles,
         message
     from evaluations
 )

@@ -3,7 +3,7 @@
 with
 
 evaluations as (
-    select * from {{ ref('int_consistency_evaluations') }}
+    select * from {{ ref('fct_consistency_check') }}
     where observation_ids is not null
 ),
 

@@ -1,8 +1,7 @@
 -- Every consistency rule evaluated: the evaluations of every int_consistency_<rule type> model (var('rule_types')
 -- lists them), numbered within their rule and put in a sentence. macros/consistency/comparison.sql says how
--- status, deviation and tolerance are derived. marts.fct_consistency_check and its bridge to the figures read it.
--- A table, not a view: both read it, and at scale every rule type's joins are worth computing once.
-{{ config(materialized='table') }}
+-- status, deviation and tolerance are derived. A view read once, by marts.fct_consistency_check; the bridge to the
+-- figures reads that table, so every rule type's joins are computed once.
 
 with
 
