@@ -3,7 +3,7 @@
 Publishing records the run in its working file (the audit tables), checkpoints it, and moves it onto the published
 path with one atomic rename; the previous file is kept under .versions/ by a hard link, at no copying cost. A reader
 holding the old file keeps reading the old version; the next connection sees the new one. Rollback publishes the
-newest kept version again the same way.
+newest kept version again the same way, with the recorded history of the figures brought up to date (history.py).
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
-from orchestration.warehouse import audit, settings
+from orchestration.warehouse import audit, history, settings
 from orchestration.warehouse.connections import connect_duckdb
+from orchestration.warehouse.dbt import REFRESH_BUILD_ARGS
 from orchestration.warehouse.files import append_jsonl, csv_checksums, fsync_directory, prune, read_jsonl
+from orchestration.warehouse.lock import acquire_refresh_lock
 from orchestration.warehouse.quality_report import CheckRecord, counts
 from orchestration.warehouse.resource import WarehouseResource, timestamp
 
@@ -28,10 +30,10 @@ def publish(warehouse: WarehouseResource, run_id: str, records: list[CheckRecord
     if not working.exists():
         raise FileNotFoundError(f"run {run_id} has no working file at {working}; nothing to publish")
     entry = publish_log_entry(run_id, "publish", Path(warehouse.seeds_dir), records)
-    history = read_jsonl(warehouse.publish_log_path())
+    publications = read_jsonl(warehouse.publish_log_path())
     failed_runs = read_jsonl(warehouse.failed_runs_log_path())
     with connect_duckdb(working) as connection:
-        audit.replace_rows(connection, "publish_log", [_publish_log_row(e) for e in [*history, entry]])
+        audit.replace_rows(connection, "publish_log", [_publish_log_row(e) for e in [*publications, entry]])
         audit.replace_rows(
             connection,
             "failed_runs",
@@ -40,6 +42,7 @@ def publish(warehouse: WarehouseResource, run_id: str, records: list[CheckRecord
         audit.replace_rows(
             connection, "check_results", [[run_id, r.asset, r.check_name, r.outcome, r.description] for r in records]
         )
+        history.stamp(connection, run_id, entry["published_at"])
         connection.execute("checkpoint")
     wal = working.with_name(working.name + ".wal")
     if wal.exists():
@@ -48,7 +51,7 @@ def publish(warehouse: WarehouseResource, run_id: str, records: list[CheckRecord
     published = Path(warehouse.published_path)
     published.parent.mkdir(parents=True, exist_ok=True)
     if published.exists():
-        previous_run = history[-1]["run_id"] if history else "unknown-run"
+        previous_run = publications[-1]["run_id"] if publications else "unknown-run"
         version = warehouse.versions_dir() / f"{timestamp()}-{previous_run}" / published.name
         version.parent.mkdir(parents=True)
         os.link(published, version)
@@ -69,19 +72,63 @@ def kept_versions(warehouse: WarehouseResource) -> list[Path]:
 
 
 def rollback(warehouse: WarehouseResource) -> Path:
-    """Publish the newest kept version again (atomically) and drop it from the kept versions."""
+    """Publish the newest kept version again and drop it from the kept versions. The rollback is a publication of
+    its own: the restored file carries the recorded history up to now, with the versions the rollback drops and
+    brings back, and the publish log gains its entry; the figures are those of the kept version."""
     versions = kept_versions(warehouse)
     if not versions:
         raise FileNotFoundError(f"no previous version is kept in {warehouse.versions_dir()}; nothing to roll back to")
-    published = Path(warehouse.published_path)
-    staged = published.with_name(f".{published.name}.rollback")
-    staged.unlink(missing_ok=True)
-    os.link(versions[0], staged)
-    os.replace(staged, published)
-    fsync_directory(published.parent)
-    shutil.rmtree(versions[0].parent)
-    append_jsonl(warehouse.publish_log_path(), publish_log_entry(versions[0].parent.name, "rollback", None, []))
+    rollback_id = f"rollback-{timestamp()}"
+    published, staged = Path(warehouse.published_path), warehouse.working_path(rollback_id)
+    lock = acquire_refresh_lock(Path(warehouse.work_dir), rollback_id, warehouse.lock_timeout_seconds)
+    try:
+        staged.parent.mkdir(parents=True)
+        shutil.copyfile(versions[0], staged)
+        with connect_duckdb(staged) as connection:
+            connection.execute(f"drop table if exists {history.HISTORY_SCHEMA}.{history.HISTORY_TABLE}")
+            history.carry_over(connection, published)
+        _rebuild_history(staged, rollback_id)
+        entry = publish_log_entry(rollback_id, "rollback", None, [])
+        with connect_duckdb(staged) as connection:
+            publications = [*read_jsonl(warehouse.publish_log_path()), entry]
+            audit.replace_rows(connection, "publish_log", [_publish_log_row(e) for e in publications])
+            history.stamp(connection, rollback_id, entry["published_at"])
+            connection.execute("checkpoint")
+        os.replace(staged, published)
+        fsync_directory(published.parent)
+        append_jsonl(warehouse.publish_log_path(), entry)
+        shutil.rmtree(versions[0].parent)
+    finally:
+        shutil.rmtree(staged.parent, ignore_errors=True)  # published, or failed with the warehouse unchanged
+        lock.release()
     return versions[0]
+
+
+def _rebuild_history(working: Path, run_id: str) -> None:
+    """dbt builds the history model alone in `working`, as run `run_id`."""
+    completed = subprocess.run(
+        [
+            str(settings.DBT_EXECUTABLE),
+            "build",
+            "--select",
+            history.HISTORY_TABLE,
+            *REFRESH_BUILD_ARGS[1:],
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(working.parent / "dbt_target"),
+            "--vars",
+            json.dumps({"warehouse_path": str(working), "run_id": run_id}),
+        ],
+        cwd=settings.DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(
+            f"the rollback could not rebuild the recorded history; nothing was published:\n{completed.stdout[-3000:]}"
+        )
 
 
 def published_checksums(warehouse: WarehouseResource) -> dict[str, str]:

@@ -24,7 +24,7 @@ from orchestration.warehouse.retry import TRANSIENT_RETRY, is_transient
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """dbt build (models and their data tests) of the selected models in this run's working file."""
     working_file = warehouse.prepare_working_file(context.run_id, context.run.tags.get(START_FROM_TAG, "published"))
-    dbt_vars = json.dumps({"warehouse_path": str(working_file)})
+    dbt_vars = json.dumps({"warehouse_path": str(working_file), "run_id": context.run_id})
     invocation = dbt.cli(
         [*REFRESH_BUILD_ARGS, "--vars", dbt_vars],
         context=context,

@@ -24,7 +24,7 @@ import dagster as dg
 import duckdb
 from pydantic import PrivateAttr
 
-from orchestration.warehouse import settings
+from orchestration.warehouse import history, settings
 from orchestration.warehouse.connections import connect_duckdb
 from orchestration.warehouse.files import atomic_path, prune
 from orchestration.warehouse.lock import acquire_refresh_lock
@@ -101,7 +101,8 @@ class WarehouseResource(dg.ConfigurableResource):
             self._lock = None
 
     def prepare_working_file(self, run_id: str, start_from: str = "published") -> Path:
-        """Create the run's working file on first use: empty, or a copy of the published warehouse."""
+        """Create the run's working file on first use: a copy of the published warehouse, or empty but for the
+        recorded history of the figures, which every publication carries over (history.py)."""
         path = self.working_path(run_id)
         if path.exists():
             return path
@@ -110,6 +111,9 @@ class WarehouseResource(dg.ConfigurableResource):
         if start_from != "empty" and published.exists():
             with atomic_path(path) as partial:
                 shutil.copyfile(published, partial)
+        elif published.exists():
+            with atomic_path(path) as partial, connect_duckdb(partial) as connection:
+                history.carry_over(connection, published)
         return path
 
     @contextmanager

@@ -78,6 +78,8 @@ def test_one_changed_file_requests_exactly_its_downstream_assets(seeds_and_defs)
         "marts/fct_indicator_observation",
         "marts/mart_latest_indicator_value",
         "marts/mart_computing_power",
+        "marts/mart_indicator_revision",
+        "marts/fct_indicator_observation_history",
         "published_warehouse",
     }
     assert selected == expected

@@ -120,15 +120,23 @@ def test_the_published_file_stands_alone_and_records_its_publication(two_version
     assert log[-1][1] and log[-1][3] > 50 and log[-1][4] == 0
 
 
-def test_rollback_restores_the_previous_version(two_versions):
-    warehouse, first = two_versions
+def test_rollback_restores_the_previous_version_and_keeps_the_history(two_versions):
+    warehouse, _ = two_versions
     assert len(kept_versions(warehouse)) == 1
 
     rollback(warehouse)
 
-    assert digest(warehouse.published_path) == first
     with duckdb.connect(warehouse.published_path, read_only=True) as connection:
         assert connection.execute(PLATFORMS).fetchone() == (10.0,)
+        versions = connection.execute(
+            "select value_reported, recorded_until is null, recorded_until_run_id like 'rollback-%', "
+            "first_published_run_id like 'rollback-%' from marts.fct_indicator_observation_history "
+            "where observation_id = 'ccpc25-provincial-platforms' order by recorded_from"
+        ).fetchall()
+        log = connection.execute("select action from audit.publish_log order by published_at").fetchall()
+    # 10 until the second run, 11 until the rollback, 10 again since: the rollback is a publication of its own
+    assert versions == [(10.0, False, False, False), (11.0, False, True, False), (10.0, True, None, True)]
+    assert log == [("publish",), ("publish",), ("rollback",)]
     assert kept_versions(warehouse) == []
     with pytest.raises(FileNotFoundError, match="nothing to roll back to"):
         rollback(warehouse)
@@ -158,6 +166,12 @@ def test_a_refresh_killed_mid_build_leaves_the_warehouse_intact_and_the_next_run
     env = cli_env(root, Path(published_before.seeds_dir))
     before = digest(published_before.published_path)
     runs = Path(published_before.work_dir)
+    with duckdb.connect(published_before.published_path, read_only=True) as connection:
+        history_before = set(
+            connection.execute(
+                "select version_id, recorded_from from marts.fct_indicator_observation_history"
+            ).fetchall()
+        )
 
     refresh_process = subprocess.Popen(
         [PYTHON, "-m", "orchestration", "refresh"],
@@ -184,6 +198,13 @@ def test_a_refresh_killed_mid_build_leaves_the_warehouse_intact_and_the_next_run
 
     assert refresh(published_before).success
     assert [p for p in runs.iterdir() if p.is_dir()] == []
+    with duckdb.connect(published_before.published_path, read_only=True) as connection:
+        history_after = set(
+            connection.execute(
+                "select version_id, recorded_from from marts.fct_indicator_observation_history"
+            ).fetchall()
+        )
+    assert history_before and history_before <= history_after  # the killed run lost no history
 
 
 def _dbt_running(process: subprocess.Popen) -> bool:

@@ -31,6 +31,7 @@ DUCKDB_TO_POSTGRES = {
     "BOOLEAN": "boolean",
     "INTEGER": "integer",
     "BIGINT": "bigint",
+    "TIMESTAMP": "timestamp without time zone",
 }
 
 

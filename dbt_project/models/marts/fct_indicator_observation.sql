@@ -1,7 +1,51 @@
+-- Every figure, with when the world could know it: from its source's publication (known_from) until a later source
+-- reported the same indicator, geography and period (known_until, superseded_by_observation_id; null while current).
+-- Outcomes supersede outcomes and forecasts forecasts: an outturn does not revise a forecast.
 with
 
 observations as (
     select * from {{ ref('int_observations_bounded') }}
+),
+
+sources as (
+    select * from {{ ref('stg_seeds__sources') }}
+),
+
+known as (
+    select
+        observations.*,
+        sources.published_on as known_from
+    from observations
+    inner join sources
+        on observations.source_id = sources.source_id
+),
+
+-- The publications of each indicator, geography and period (one row per publication date), each with the next.
+editions as (
+    select
+        indicator_code,
+        geography_code,
+        period_start,
+        period_end,
+        is_forecast,
+        known_from,
+        lead(known_from) over figure_key as known_until,
+        lead(first_observation_id) over figure_key as superseded_by_observation_id
+    from (
+        select
+            indicator_code,
+            geography_code,
+            period_start,
+            period_end,
+            is_forecast,
+            known_from,
+            min(observation_id) as first_observation_id
+        from known
+        group by indicator_code, geography_code, period_start, period_end, is_forecast, known_from
+    ) as publications
+    window figure_key as (
+        partition by indicator_code, geography_code, period_start, period_end, is_forecast order by known_from
+    )
 ),
 
 check_figures as (
@@ -39,8 +83,18 @@ final as (
         observations.upper_bound_canonical,
         observations.is_forecast,
         in_conflict.observation_id is not null as has_conflict,
+        observations.known_from,
+        editions.known_until,
+        editions.superseded_by_observation_id,
         observations.note
-    from observations
+    from known as observations
+    inner join editions
+        on observations.indicator_code = editions.indicator_code
+        and observations.geography_code = editions.geography_code
+        and observations.period_start = editions.period_start
+        and observations.period_end = editions.period_end
+        and observations.is_forecast = editions.is_forecast
+        and observations.known_from = editions.known_from
     left join in_conflict
         on observations.observation_id = in_conflict.observation_id
     -- Stored in this order so that DuckDB's zone maps skip most of the table for one indicator's series.

@@ -1,14 +1,25 @@
 -- cross_source_agreement: every pair of figures from different sources for the same indicator (or the rule's one),
--- geography and period agree. A rule that finds no such pair gives one not_evaluable row.
+-- geography and period agree. The figure published later is the one under test against the earlier, and the message
+-- says which is the later (marts.mart_indicator_revision lists the same pairs as revisions). A rule that finds no
+-- such pair gives one not_evaluable row.
 with
 
 rules as (
     {{ consistency_rules('cross_source_agreement') }}
 ),
 
+sources as (
+    select * from {{ ref('stg_seeds__sources') }}
+),
+
 -- every figure: a rule that names no indicator compares the sources of every indicator
 figures as (
-    select * from {{ ref('int_observations_bounded') }}
+    select
+        bounded.*,
+        sources.published_on
+    from {{ ref('int_observations_bounded') }} as bounded
+    inner join sources
+        on bounded.source_id = sources.source_id
 ),
 
 pairs as (
@@ -24,8 +35,17 @@ pairs as (
         earlier.lower_bound_canonical as expected_lower,
         earlier.upper_bound_canonical as expected_upper,
         later.canonical_unit,
-        later.indicator_code || ' ' || {{ figure_text('later') }} || ' against ' || {{ figure_text('earlier') }}
-            as finding,
+        later.indicator_code || ' ' || {{ figure_text('later') }}
+        || case
+            when later.published_on > earlier.published_on
+                then
+                    ' published ' || cast(later.published_on as {{ dbt.type_string() }}) || ', the later, against '
+                    || {{ figure_text('earlier') }} || ' published '
+                    || cast(earlier.published_on as {{ dbt.type_string() }})
+            else
+                ' against ' || {{ figure_text('earlier') }} || ', both published '
+                || cast(later.published_on as {{ dbt.type_string() }})
+        end as finding,
         cast(null as {{ dbt.type_string() }}) as missing
     from rules
     inner join figures as earlier
@@ -38,7 +58,10 @@ pairs as (
         and earlier.period_end = later.period_end
         and earlier.is_forecast = later.is_forecast
         and earlier.source_id != later.source_id
-        and earlier.observation_id < later.observation_id
+        and (
+            earlier.published_on < later.published_on
+            or (earlier.published_on = later.published_on and earlier.observation_id < later.observation_id)
+        )
 ),
 
 rules_without_pairs as (
