@@ -90,10 +90,10 @@ def _write_small_files(seeds: Path) -> None:
     geographies += [f"{code},Province {code[3:]},province,CN" for code in PROVINCES]
     (seeds / "geographies.csv").write_text("\n".join(geographies) + "\n")
 
-    sources = ["source_id,title,publisher,event,published_on,source_kind,note"]
+    sources = ["source_id,title,publisher,event,published_on,source_kind,url,accessed_on,quotes_source_id,note"]
     sources += [
         f"bench_source_{n},Synthetic statistical yearbook {n},Synthetic publisher {n},,2026-0{n}-15,"
-        "official_statistics,"
+        "official_statistics,,,,"
         for n in range(1, SOURCES + 1)
     ]
     (seeds / "sources.csv").write_text("\n".join(sources) + "\n")

@@ -75,6 +75,20 @@ BAD_EDITS = {
         "2025-12-31,2025-01-01",
         ["observations.csv", "line {line}", "column period_end", "before period_start"],
     ),
+    "source read before it was published": (
+        "sources.csv",
+        "ndrs_2025",
+        "survey_report,,,",
+        "survey_report,,2026-04-01,",
+        ["sources.csv", "line {line}", "column accessed_on", "before published_on"],
+    ),
+    "quoting an unknown source": (
+        "sources.csv",
+        "ccpc_2025",
+        ",nda_computing_2024,",
+        ",nda_2024,",
+        ["sources.csv", "line {line}", "column quotes_source_id", "'nda_2024'", "sources.csv"],
+    ),
 }
 
 

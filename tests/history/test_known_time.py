@@ -12,7 +12,7 @@ def test_a_later_source_supersedes_a_figure_from_its_publication_and_both_stay_q
     seeds = Path(published_before.seeds_dir)
     sources = seeds / "sources.csv"
     sources.write_text(
-        sources.read_text() + "yearbook_2026,Computing power yearbook 2026,,,2026-06-30,official_statistics,\n"
+        sources.read_text() + "yearbook_2026,Computing power yearbook 2026,,,2026-06-30,official_statistics,,,,\n"
     )
     observations = seeds / "observations.csv"
     observations.write_text(

@@ -12,6 +12,9 @@ final as (
         event,
         published_on,
         source_kind,
+        url,
+        accessed_on,
+        quotes_source_id,
         note
     from sources
 )

@@ -12,6 +12,9 @@ final as (
         nullif(trim(event), '') as event,
         published_on,
         lower(trim(source_kind)) as source_kind,
+        nullif(trim(url), '') as url,
+        accessed_on,
+        nullif(trim(quotes_source_id), '') as quotes_source_id,
         nullif(trim(note), '') as note
     from source
 )
