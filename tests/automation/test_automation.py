@@ -71,7 +71,6 @@ def test_one_changed_file_requests_exactly_its_downstream_assets(seeds_and_defs)
         "intermediate/int_consistency_cross_source_agreement",
         "intermediate/int_consistency_ordering",
         "intermediate/int_consistency_reported_before_publication",
-        "intermediate/int_consistency_evaluations",
         "marts/fct_consistency_check",
         "marts/fct_consistency_check_observation",
         # has_conflict: a figure's flag follows the rules it takes part in

@@ -41,7 +41,7 @@
 {%- endmacro %}
 
 {#-
-    The last two CTEs of every int_consistency_ model: its evaluations in the columns int_consistency_evaluations
+    The last two CTEs of every int_consistency_ model: its evaluations in the columns marts.fct_consistency_check
     unions, and their status, deviation and tolerance. `relation` is the CTE holding one row per evaluation.
 -#}
 {% macro evaluation_ctes(relation) -%}

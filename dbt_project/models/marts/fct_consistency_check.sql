@@ -1,18 +1,48 @@
--- Every consistency rule evaluated on every run: one row per rule and combination of figures it compares.
+-- Every consistency rule evaluated on every run: one row per rule and combination of figures it compares. The
+-- evaluations of every int_consistency_<rule type> model (var('rule_types') lists them), numbered within their rule
+-- and put in a sentence; macros/consistency/comparison.sql says how status, deviation and tolerance are derived.
+-- Built once here: the bridge to the figures (fct_consistency_check_observation) reads this table.
 with
 
+rules as (
+    select * from {{ ref('stg_seeds__consistency_rules') }}
+),
+
 evaluations as (
-    select * from {{ ref('int_consistency_evaluations') }}
+    {%- for rule_type in var('rule_types') %}
+        {% if not loop.first %}union all{% endif %}
+        select * from {{ ref('int_consistency_' ~ rule_type) }}
+    {%- endfor %}
+),
+
+compared as (
+    select
+        evaluations.*,
+        rules.rule_type,
+        rules.severity,
+        rules.subject_indicator_code,
+        rules.description,
+        rules.explanation
+    from evaluations
+    inner join rules
+        on evaluations.rule_id = rules.rule_id
+),
+
+numbered as (
+    select
+        *,
+        row_number() over (partition by rule_id order by observation_ids, finding, missing) as evaluation_number
+    from compared
 ),
 
 final as (
     select
-        check_id,
+        rule_id || '#' || cast(evaluation_number as {{ dbt.type_string() }}) as check_id,
         rule_id,
         rule_type,
         severity,
         status,
-        indicator_code,
+        subject_indicator_code as indicator_code,
         geography_code,
         period_end,
         expected_value,
@@ -27,8 +57,22 @@ final as (
         observation_ids,
         source_ids,
         observation_roles,
-        message
-    from evaluations
+        case status
+            when 'not_evaluable' then 'Not evaluable (' || description || '): ' || missing || '.'
+            when 'pass'
+                then
+                    'Holds: ' || finding || coalesce('; deviation ' || {{ percent_text('deviation') }}, '')
+                    || coalesce(
+                        ', within the ' || printf('%.1f', 100 * tolerance) || '% the figures allow',
+                        ', within their bounds'
+                    )
+                    || '.'
+            else
+                'Conflict: ' || finding || coalesce('; deviation ' || {{ percent_text('deviation') }}, '')
+                || coalesce(', beyond the ' || printf('%.1f', 100 * tolerance) || '% the figures allow', '')
+                || '. ' || coalesce(explanation, '')
+        end as message
+    from numbered
 )
 
 select * from final
