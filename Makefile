@@ -8,7 +8,7 @@ MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.md' \) -print)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test dev dbt-dev settings rollback sql serve serve-stop export docs bench-data bench lint format lock clean
+.PHONY: help run test dev dbt-dev settings rollback site sql serve serve-stop export docs bench-data bench lint format lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ settings: $(STAMP) ## Print every setting (environment variable) with its curren
 
 rollback: $(STAMP) ## Publish the previous version of the warehouse again
 	$(BIN)/python -m orchestration rollback
+
+site: $(STAMP) ## Write the data page (charts, findings, provenance) from the published warehouse into data/site/
+	$(BIN)/python -m orchestration site
 
 sql: $(STAMP) ## Open the published warehouse read-only in the DuckDB CLI
 	$(BIN)/duckdb -readonly $${WAREHOUSE_PATH:-data/warehouse.duckdb}

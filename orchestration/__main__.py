@@ -1,9 +1,9 @@
 """Command line for the warehouse.
 
 `refresh` loads, checks, transforms and publishes it (`make run`); `rollback` publishes the previous version again
-(`make rollback`); `serve` and `serve-stop` run the local PostgreSQL copy for BI tools; `export` writes the marts as
-Parquet and CSV; `dev-warehouse` loads the seed files into dbt's development file (`make dbt-dev`); `settings`
-prints every setting with its current value.
+(`make rollback`); `site` writes the data page from the published warehouse (`make site`); `serve` and `serve-stop`
+run the local PostgreSQL copy for BI tools; `export` writes the marts as Parquet and CSV; `dev-warehouse` loads the
+seed files into dbt's development file (`make dbt-dev`); `settings` prints every setting with its current value.
 """
 
 from __future__ import annotations
@@ -72,6 +72,8 @@ def refresh(changed_only: bool = False, timings_path: Path | None = None) -> int
                     f"  warning, {record.asset} {record.check_name}:\n    " + record.description.replace("\n", "\n    ")
                 )
         print(f"Quality report: {warehouse.report_path()}")
+        if (warehouse.site_dir() / "index.html").exists():
+            print(f"Data page: {warehouse.site_dir() / 'index.html'}")
         return 0
 
     print("\nThe refresh failed; the published warehouse is unchanged.", file=sys.stderr)
@@ -102,6 +104,22 @@ def rollback() -> int:
         return 1
     remaining = len(kept_versions(warehouse))
     print(f"Restored {restored.parent.name} as {warehouse.published_path}; {remaining} older version(s) kept.")
+    # The data page follows every publication, a rollback too.
+    return site()
+
+
+def site() -> int:
+    """Write the data page from the published warehouse."""
+    from orchestration.serving.site import build_site
+    from orchestration.warehouse.resource import WarehouseResource
+
+    warehouse = WarehouseResource()
+    published = Path(warehouse.published_path)
+    if not published.exists():
+        print(f"No published warehouse at {published}: run `make run` first.", file=sys.stderr)
+        return 1
+    page = build_site(published, warehouse.site_dir(), warehouse.report_path())
+    print(f"Data page: {page} (open it in a browser; it needs no server and no network)")
     return 0
 
 
@@ -219,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         help="rebuild only what depends on seed files changed since the last publication (nothing if none)",
     )
     commands.add_parser("rollback", help="publish the previous version of the warehouse again")
+    commands.add_parser("site", help="write the data page (charts, findings) from the published warehouse")
     commands.add_parser("serve", help="start a local PostgreSQL with a copy of the marts for BI tools")
     commands.add_parser("serve-stop", help="stop that PostgreSQL")
     commands.add_parser("export", help="write every mart as Parquet and CSV into data/exports/")
@@ -229,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
         return refresh(changed_only=args.changed, timings_path=args.timings)
     commands = {
         "rollback": rollback,
+        "site": site,
         "serve": serve,
         "serve-stop": serve_stop,
         "export": export,

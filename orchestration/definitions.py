@@ -1,8 +1,8 @@
 """Everything Dagster loads, assembled in the order of the flow; nothing is defined here.
 
 seeds → ingest (raw tables, input contracts) → transform (dbt) → consistency (checks on the rules' findings) →
-publish → serving, with automation (jobs, schedules, sensors) over all of them and the ground floor (warehouse/)
-under them.
+publish → serving (the data page, the PostgreSQL copy), with automation (jobs, schedules, sensors) over all of them
+and the ground floor (warehouse/) under them.
 """
 
 import dagster as dg
@@ -12,7 +12,12 @@ from orchestration.automation.sensors import record_failed_runs, seed_files_chan
 from orchestration.consistency.checks import consistency_checks
 from orchestration.ingest.assets import input_contract_checks, seed_assets
 from orchestration.publish.assets import published_warehouse
-from orchestration.serving.assets import ServingDatabaseResource, postgres_serving_copy, serving_database_from_settings
+from orchestration.serving.assets import (
+    ServingDatabaseResource,
+    data_page,
+    postgres_serving_copy,
+    serving_database_from_settings,
+)
 from orchestration.transform.assets import dbt_models
 from orchestration.warehouse.dbt import dbt_cli
 from orchestration.warehouse.resource import WarehouseResource
@@ -27,7 +32,13 @@ def build_definitions(
     it also keeps the PostgreSQL copy for BI tools."""
     serving = {"serving_database": serving_database} if serving_database else {}
     return dg.Definitions(
-        assets=[*seed_assets, dbt_models, published_warehouse, *([postgres_serving_copy] if serving_database else [])],
+        assets=[
+            *seed_assets,
+            dbt_models,
+            published_warehouse,
+            data_page,
+            *([postgres_serving_copy] if serving_database else []),
+        ],
         asset_checks=[*input_contract_checks, *consistency_checks],
         jobs=[refresh_warehouse],
         schedules=[daily_refresh],

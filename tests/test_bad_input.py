@@ -152,6 +152,7 @@ def test_a_broken_error_rule_blocks_publication_and_names_the_rule(published_bef
     assert "intelligent_share_of_total_2024" in message
     assert "300 EFLOPS (nda_computing_2024" in message and "90 EFLOPS (ccpc_2025" in message
     assert dg.AssetKey("published_warehouse") not in _materialized(result)
+    assert dg.AssetKey("data_page") not in _materialized(result)
     assert digest(published_before.published_path) == before
     report = Path(published_before.published_path).with_name("quality_report.md").read_text()
     assert "Nothing was published" in report and "intelligent_share_of_total_2024" in report

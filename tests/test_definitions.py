@@ -47,6 +47,12 @@ def test_published_warehouse_waits_for_every_mart():
     assert graph.get(dg.AssetKey("published_warehouse")).parent_keys == marts
 
 
+def test_the_data_page_follows_every_publication():
+    graph = defs.resolve_asset_graph()
+    assert graph.get(dg.AssetKey("data_page")).parent_keys == {dg.AssetKey("published_warehouse")}
+    assert dg.AssetKey("data_page") in defs.resolve_job_def("refresh_warehouse").asset_layer.executable_asset_keys
+
+
 def test_dg_checks_and_lists_the_code_location_without_reaching_the_network(proxy_trap):
     proxy, attempts = proxy_trap
     dg_cli = str(DBT_EXECUTABLE.with_name("dg"))

@@ -1,8 +1,13 @@
-"""The serving copy as a Dagster asset, present when a serving database is configured (SERVING_DATABASE_URL)."""
+"""What readers get from each publication, as Dagster assets: the data page, always, and the PostgreSQL serving copy
+when a serving database is configured (SERVING_DATABASE_URL)."""
+
+import time
+from pathlib import Path
 
 import dagster as dg
 
 from orchestration.serving.postgres import Descriptions, copy_marts
+from orchestration.serving.site import build_site
 from orchestration.warehouse import dbt, settings
 from orchestration.warehouse.resource import WarehouseResource
 
@@ -37,3 +42,21 @@ def serving_database_from_settings() -> ServingDatabaseResource | None:
     """The serving database SERVING_DATABASE_URL names, or None when it is unset."""
     url = settings.serving_database_url()
     return ServingDatabaseResource(url=url, reader_role=settings.serving_reader_role()) if url else None
+
+
+@dg.asset(
+    key="data_page",
+    deps=["published_warehouse"],
+    group_name="publish",
+    kinds={"html"},
+    description=(
+        "The data page: a static site beside the published warehouse (site/index.html) with a chart and the table of "
+        "figures of every indicator, the findings, computing power at a glance and the publication's provenance. "
+        "It opens from the file system with no network; every chart's data is also a CSV file."
+    ),
+)
+def data_page(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    started = time.perf_counter()
+    page = build_site(Path(warehouse.published_path), warehouse.site_dir(), warehouse.report_path())
+    context.log.info(f"wrote the data page {page} in {time.perf_counter() - started:.1f} s")
+    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(page)), "size_bytes": page.stat().st_size})

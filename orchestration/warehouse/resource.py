@@ -66,6 +66,10 @@ class WarehouseResource(dg.ConfigurableResource):
         """The quality report of the latest run, beside the published warehouse."""
         return Path(self.published_path).with_name(REPORT_NAME)
 
+    def site_dir(self) -> Path:
+        """The data page, beside the published warehouse (written by orchestration/serving/site/)."""
+        return Path(self.published_path).with_name("site")
+
     def versions_dir(self) -> Path:
         """Where previously published files are kept for rollback."""
         return Path(self.published_path).parent / VERSIONS_DIR

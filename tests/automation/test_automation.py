@@ -80,6 +80,7 @@ def test_one_changed_file_requests_exactly_its_downstream_assets(seeds_and_defs)
         "marts/mart_indicator_revision",
         "marts/fct_indicator_observation_history",
         "published_warehouse",
+        "data_page",
     }
     assert selected == expected
     assert request.tags["warehouse/changed_files"] == "consistency_rules.csv"

@@ -142,6 +142,27 @@ def test_rollback_restores_the_previous_version_and_keeps_the_history(two_versio
         rollback(warehouse)
 
 
+def test_the_rollback_command_rewrites_the_data_page_for_the_restored_version(two_versions):
+    warehouse, _ = two_versions
+    root = Path(warehouse.published_path).parent.parent
+    platforms_csv = warehouse.site_dir() / "data" / "provincial_platforms_integrated.csv"
+    assert ",11.0," in platforms_csv.read_text()  # written by the second refresh
+
+    rolled_back = subprocess.run(
+        [PYTHON, "-m", "orchestration", "rollback"],
+        cwd=REPO_ROOT,
+        env=cli_env(root, Path(warehouse.seeds_dir)),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert rolled_back.returncode == 0, rolled_back.stderr
+    assert f"Data page: {warehouse.site_dir() / 'index.html'}" in rolled_back.stdout
+    assert ",10.0," in platforms_csv.read_text()
+    assert "(rollback)" in (warehouse.site_dir() / "index.html").read_text()
+
+
 def test_only_the_configured_number_of_versions_is_kept(tmp_path):
     warehouse = make_warehouse(tmp_path, keep_versions=1)
     for _ in range(3):

@@ -1,0 +1,189 @@
+"""The data page: a static site of charts and tables, written from the published warehouse.
+
+    build_site(Path("data/warehouse.duckdb"), Path("data/site"))  ->  data/site/index.html
+
+It opens from the file system with no server and no network: Vega-Lite, Vega and vega-embed come from the
+vl-convert-python package as one script (assets/), the data of every chart is inside the page, and each chart's
+figures are also a CSV file (data/). The page is written from Jinja templates (templates/, static/).
+
+The site is written into a folder beside the target and then renamed onto it, so a reader sees the previous site or
+the whole new one (between the two renames, for an instant, none).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import jinja2
+import vl_convert
+
+from orchestration.serving.site import charts, content, wording
+from orchestration.warehouse.settings import DBT_PROJECT_DIR
+
+HERE = Path(__file__).parent
+DBT_DOCS = DBT_PROJECT_DIR / "target" / "docs" / "static_index.html"
+COMPUTING_INDICATORS = ("intelligent_computing_capacity", "total_computing_capacity")
+LEGEND = (
+    "A point is a figure at the end of its period (a line runs back to the start of a period it covers); the band "
+    "behind it is the range of true values it allows, dashed and running to the edge where it is open (a triangle "
+    "points the open way: ▲ more than, ▼ less than; ◆ about). Hollow: a forecast. Ringed in red: in a finding in "
+    "conflict. Grey: what a finding expected of the figure."
+)
+
+TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(HERE / "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+TEMPLATES.filters.update(
+    number=wording.number,
+    as_reported=wording.as_reported,
+    period=wording.period,
+    allows=wording.allows,
+    day=wording.day,
+    moment=wording.moment,
+    anchor=lambda check_id: check_id.replace("#", "-"),
+)
+
+
+def build_site(
+    warehouse_path: Path,
+    site_dir: Path,
+    quality_report: Path | None = None,
+    max_figures: int = content.MAX_FIGURES,
+    max_findings: int = content.MAX_FINDINGS,
+) -> Path:
+    """Write the data page of the warehouse at `warehouse_path` into `site_dir`; returns the page's path. It draws at
+    most `max_figures` figures per indicator and lists at most `max_findings` findings, saying how many it leaves."""
+    page = content.read(warehouse_path, max_figures, max_findings)
+    staging = site_dir.with_name(f".{site_dir.name}.partial-{uuid.uuid4().hex[:8]}")
+    try:
+        (staging / "assets").mkdir(parents=True)
+        (staging / "data").mkdir()
+        bundle = _vega_bundle(site_dir, staging / "assets")
+        for asset in (HERE / "static").iterdir():
+            shutil.copyfile(asset, staging / "assets" / asset.name)
+        _write_tables(page.tables, staging)
+        html = TEMPLATES.get_template("index.html.j2").render(
+            **_context(page, site_dir, quality_report or warehouse_path.with_name("quality_report.md")),
+            bundle=bundle,
+            warehouse_name=warehouse_path.name,
+        )
+        (staging / "index.html").write_text(html)
+        _swap(staging, site_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return site_dir / "index.html"
+
+
+def _context(page: content.Content, site_dir: Path, quality_report: Path) -> dict:
+    indicator_charts = {
+        indicator.code: charts.figures_chart(
+            indicator.figures,
+            indicator.expectations,
+            indicator.growth_paths,
+            indicator.canonical_unit,
+            series="source_id",
+            description=_description(indicator.name, indicator.canonical_unit, indicator.figures),
+        )
+        for indicator in page.indicators
+    }
+    computing = [i for i in page.indicators if i.code in COMPUTING_INDICATORS]
+    computing_figures = _with_names(computing)
+    findings_by_figure: dict[str, list[dict]] = {}
+    for finding in page.findings:
+        for figure in finding.figures:
+            findings_by_figure.setdefault(figure["observation_id"], []).append(finding.row)
+    tally = {status: page.findings_by_status.get(status, 0) for status in ("fail", "not_evaluable", "pass")}
+    return {
+        "publication": page.publication,
+        "indicators": page.indicators,
+        "unreported": page.unreported,
+        "findings": page.findings,
+        "findings_total": sum(page.findings_by_status.values()),
+        "figures_elsewhere": page.figures_elsewhere,
+        "findings_by_figure": findings_by_figure,
+        "tally": tally,
+        "charts": indicator_charts,
+        "computing_chart": charts.figures_chart(
+            computing_figures,
+            _concat([i.expectations for i in computing]),
+            _concat([i.growth_paths for i in computing]),
+            "EFLOPS",
+            series="indicator_name",
+            description=_description("Intelligent and total computing capacity", "EFLOPS", computing_figures),
+        )
+        if computing
+        else None,
+        "computing_conflicts": [
+            f
+            for f in page.findings
+            if f.row["status"] == "fail" and any(u["indicator_code"] in COMPUTING_INDICATORS for u in f.figures)
+        ],
+        "computing_power": [content._plain(r) for r in page.computing_power.to_dict("records")],
+        "legend": LEGEND,
+        "links": {
+            "quality_report": os.path.relpath(quality_report, site_dir),
+            "dbt_docs": os.path.relpath(DBT_DOCS, site_dir),
+            "dbt_docs_exists": DBT_DOCS.exists(),
+        },
+        "written_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+    }
+
+
+def _description(name: str, unit: str, figures) -> str:
+    """A chart's text alternative: every figure it draws, in words."""
+    parts = [
+        f"{wording.as_reported(f)} for {wording.period(f)} ({f['source_id']}"
+        + (", forecast" if f["is_forecast"] else "")
+        + (", in a finding in conflict" if f["has_conflict"] else "")
+        + ")"
+        for f in figures.to_dict("records")
+    ]
+    return f"Chart of {name} in {unit}: " + "; ".join(parts) + "."
+
+
+def _with_names(indicators: list[content.Indicator]):
+    frames = [i.figures.assign(indicator_name=i.name) for i in indicators]
+    return _concat(frames)
+
+
+def _concat(frames):
+    import pandas as pd
+
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _write_tables(tables: dict, staging: Path) -> None:
+    """Each download as DuckDB writes CSV (`make export` writes the marts the same way)."""
+    with duckdb.connect() as connection:
+        for name, frame in tables.items():
+            connection.from_df(frame).write_csv(str(staging / name))
+
+
+def _vega_bundle(site_dir: Path, assets: Path) -> str:
+    """Vega, Vega-Lite and vega-embed as one script. Building it takes a second or so; the previous site's copy is
+    reused when the versions are the same."""
+    name = f"vega-{vl_convert.get_vega_version()}-lite-{charts.VEGA_LITE_VERSION}-embed-{vl_convert.get_vega_embed_version()}.js"
+    previous = site_dir / "assets" / name
+    if previous.exists():
+        shutil.copyfile(previous, assets / name)
+    else:
+        (assets / name).write_text(vl_convert.javascript_bundle(vl_version=charts.VEGA_LITE_VERSION))
+    return name
+
+
+def _swap(staging: Path, site_dir: Path) -> None:
+    retired = site_dir.with_name(f".{site_dir.name}.retired-{uuid.uuid4().hex[:8]}")
+    if site_dir.exists():
+        os.rename(site_dir, retired)
+    os.rename(staging, site_dir)
+    shutil.rmtree(retired, ignore_errors=True)

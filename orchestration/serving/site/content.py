@@ -1,0 +1,227 @@
+"""What the data page shows, read from the published warehouse through a locked-down read-only connection.
+
+Everything here is read from the marts and the audit tables; nothing is computed that the warehouse does not say,
+except the order things are shown in and the extent of each chart's axis.
+
+The page is the national picture: it draws the figures of country-level geographies, the latest MAX_FIGURES of each
+indicator, and lists the first MAX_FINDINGS findings (conflicts first); it says how many it leaves to the warehouse
+(provincial and monthly detail at scale runs to millions of figures, which `make export` and SQL serve).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from orchestration import serving
+
+MAX_FIGURES = 500  # per indicator
+MAX_FINDINGS = 300
+# Failures first, then what could not be checked, then what holds.
+STATUS_RANK = "case status when 'fail' then 0 when 'not_evaluable' then 1 else 2 end"
+
+FIGURES = """
+    with national as (
+        select
+            figures.*,
+            sources.title as source_title,
+            sources.published_on as source_published_on,
+            sources.url as source_url,
+            count(*) over (partition by figures.indicator_code) as figures_national,
+            row_number() over (
+                partition by figures.indicator_code
+                order by figures.period_end desc, figures.source_id, figures.observation_id
+            ) as recency
+        from marts.fct_indicator_observation as figures
+        inner join marts.dim_source as sources using (source_id)
+        inner join marts.dim_geography as geographies using (geography_code)
+        where geographies.level = 'country'
+    )
+    select * exclude (recency) from national
+    where recency <= $max_figures
+    order by indicator_code, period_end, source_id, observation_id
+"""
+
+FINDINGS = f"""
+    select * from marts.fct_consistency_check
+    order by {STATUS_RANK}, severity != 'error', check_id
+    limit $max_findings
+"""
+
+# The expectation a finding sets for the figure it tests: the figure among its own whose value and date it reports as
+# observed, in the same unit (a share rule tests the part, a growth-path rule the level, and so on).
+EXPECTATIONS = """
+    select distinct
+        checks.check_id,
+        checks.rule_id,
+        checks.status,
+        figures.indicator_code,
+        checks.period_end,
+        checks.expected_lower,
+        checks.expected_upper,
+        figures.observation_id
+    from marts.fct_consistency_check as checks
+    inner join marts.fct_consistency_check_observation as bridge using (check_id)
+    inner join marts.fct_indicator_observation as figures using (observation_id)
+    where checks.status in ('pass', 'fail')
+        and (checks.expected_lower is not null or checks.expected_upper is not null)
+        and figures.value_canonical = checks.observed_value
+        and figures.period_end = checks.period_end
+        and figures.canonical_unit = checks.canonical_unit
+    order by checks.check_id
+"""
+
+# Where a reported growth rate takes the level it starts from: a level at the end of the day before a growth period
+# begins, grown by the rate as the growth_consistency rules read it (observed_lower..observed_upper percent, an open
+# "more than" closed by the rule's factor). Drawn on the level's chart, so that a forecast growth meets the levels.
+GROWTH_PATHS = """
+    select distinct
+        level.indicator_code,
+        level.observation_id || ' grown by ' || growth.observation_id as path_id,
+        level.period_end as from_date,
+        level.value_canonical as from_value,
+        growth.period_end as to_date,
+        level.value_canonical * (1 + checks.observed_lower / 100) as to_low,
+        level.value_canonical * (1 + checks.observed_upper / 100) as to_high,
+        growth.is_forecast,
+        growth.observation_id as growth_observation_id,
+        growth.source_id as growth_source_id,
+        growth.qualifier as growth_qualifier,
+        growth.value_reported as growth_value,
+        growth.unit_reported as growth_unit,
+        level.observation_id
+    from marts.fct_consistency_check as checks
+    inner join marts.fct_consistency_check_observation as growth_role
+        on checks.check_id = growth_role.check_id and growth_role.role = 'growth'
+    inner join marts.fct_indicator_observation as growth on growth_role.observation_id = growth.observation_id
+    inner join marts.fct_consistency_check_observation as level_role
+        on checks.check_id = level_role.check_id and level_role.role = 'start_level'
+    inner join marts.fct_indicator_observation as level on level_role.observation_id = level.observation_id
+    where checks.rule_type = 'growth_consistency'
+        and level.period_end = growth.period_start - interval 1 day
+        and checks.observed_lower is not null
+    order by path_id
+"""
+
+
+@dataclass
+class Indicator:
+    code: str
+    name: str
+    description: str
+    canonical_unit: str
+    figures: pd.DataFrame  # rows of marts.fct_indicator_observation, with their source's title, date and link
+    figures_national: int  # all its country-level figures; `figures` holds the latest MAX_FIGURES
+    expectations: pd.DataFrame  # what the findings expect of these figures
+    growth_paths: pd.DataFrame  # where reported growth rates take these levels
+
+    def rows(self) -> list[dict]:
+        return [_plain(row) for row in self.figures.to_dict("records")]
+
+    @property
+    def csv_name(self) -> str:
+        return f"data/{self.code}.csv"
+
+
+@dataclass
+class Finding:
+    row: dict  # a row of marts.fct_consistency_check
+    figures: list[dict] = field(default_factory=list)  # each figure it used, with its role
+
+    def figure(self, role: str) -> dict | None:
+        return next((figure for figure in self.figures if figure["role"] == role), None)
+
+
+@dataclass
+class Content:
+    publication: dict  # the newest row of audit.publish_log
+    indicators: list[Indicator]
+    unreported: list[dict]  # indicators in the catalog with no figure yet
+    findings: list[Finding]  # the first MAX_FINDINGS, conflicts first
+    findings_by_status: dict[str, int]  # all of them
+    figures_elsewhere: int  # figures of provinces and hubs, not drawn
+    computing_power: pd.DataFrame  # marts.mart_computing_power
+    tables: dict[str, pd.DataFrame]  # what each CSV download holds, by its path in the site
+
+
+def read(warehouse_path: Path, max_figures: int = MAX_FIGURES, max_findings: int = MAX_FINDINGS) -> Content:
+    with serving.connect(warehouse_path) as connection:
+        observation_columns = [row[0] for row in connection.sql("describe marts.fct_indicator_observation").fetchall()]
+        figures = connection.execute(FIGURES, {"max_figures": max_figures}).df()
+        shown = set(figures.observation_id)
+        expectations = connection.sql(EXPECTATIONS).df()
+        growth_paths = connection.sql(GROWTH_PATHS).df()
+        catalog = connection.sql("select * from marts.dim_indicator order by indicator_code").df()
+        checks = connection.execute(FINDINGS, {"max_findings": max_findings}).df()
+        bridge = connection.execute(
+            f"select bridge.*, figures.indicator_code, figures.value_reported, figures.unit_reported,"
+            f" figures.value_canonical, figures.canonical_unit, figures.qualifier, figures.period_end,"
+            f" figures.source_id"
+            f" from marts.fct_consistency_check_observation as bridge"
+            f" inner join marts.fct_indicator_observation as figures using (observation_id)"
+            f" where bridge.check_id in (select check_id from ({FINDINGS}))"
+            f" order by bridge.check_id, bridge.role, bridge.observation_id",
+            {"max_findings": max_findings},
+        ).df()
+        by_status = dict(
+            connection.sql("select status, count(*) from marts.fct_consistency_check group by all").fetchall()
+        )
+        figures_elsewhere = connection.sql(
+            "select count(*) from marts.fct_indicator_observation"
+            " inner join marts.dim_geography using (geography_code) where level != 'country'"
+        ).fetchone()[0]
+        computing_power = connection.sql("select * from marts.mart_computing_power order by as_of_date").df()
+        publication = connection.sql("select * from audit.publish_log order by published_at desc limit 1").df()
+
+    indicators, unreported = [], []
+    for row in catalog.to_dict("records"):
+        own = figures[figures.indicator_code == row["indicator_code"]].reset_index(drop=True)
+        if own.empty:
+            unreported.append(row)
+            continue
+        indicators.append(
+            Indicator(
+                code=row["indicator_code"],
+                name=row["name"],
+                description=row["description"],
+                canonical_unit=row["canonical_unit"],
+                figures=own,
+                figures_national=int(own.figures_national.iloc[0]),
+                expectations=_of(expectations[expectations.observation_id.isin(shown)], row["indicator_code"]),
+                growth_paths=_of(growth_paths[growth_paths.observation_id.isin(shown)], row["indicator_code"]),
+            )
+        )
+
+    findings = [Finding(row=_plain(row)) for row in checks.to_dict("records")]
+    used = {finding.row["check_id"]: finding.figures for finding in findings}
+    for row in bridge.to_dict("records"):
+        used[row["check_id"]].append(_plain(row))
+
+    tables = {indicator.csv_name: indicator.figures[observation_columns] for indicator in indicators}
+    tables["data/findings.csv"] = checks
+    tables["data/computing_power.csv"] = computing_power
+    publication_row = _plain(publication.to_dict("records")[0]) if not publication.empty else {}
+    if isinstance(publication_row.get("seed_checksums"), str):
+        publication_row["seed_checksums"] = json.loads(publication_row["seed_checksums"])
+    return Content(
+        publication_row, indicators, unreported, findings, by_status, figures_elsewhere, computing_power, tables
+    )
+
+
+def _of(frame: pd.DataFrame, indicator_code: str) -> pd.DataFrame:
+    return frame[frame.indicator_code == indicator_code].reset_index(drop=True)
+
+
+def _plain(row: dict) -> dict:
+    """A row with pandas' missing values as None, for the templates."""
+    return {key: (None if _missing(value) else value) for key, value in row.items()}
+
+
+def _missing(value) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False

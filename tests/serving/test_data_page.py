@@ -1,0 +1,228 @@
+"""The data page: written with every publication, opened in a real headless Chromium (Debian's) with the network
+shut off, and its CSV downloads compared with the marts."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC
+from pathlib import Path
+
+import altair
+import duckdb
+import pytest
+from playwright.sync_api import sync_playwright
+
+from orchestration.serving.site import build_site
+from orchestration.warehouse.settings import REPO_ROOT
+
+# Screenshots of the page, kept for a person to look at after the run (git-ignored).
+ARTEFACTS = REPO_ROOT / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",  # CI runs as root
+    "--disable-gpu",
+    "--no-first-run",
+    # Chromium's own background traffic, and every host name: nothing may leave the machine.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+]
+LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
+
+
+@pytest.fixture(scope="module")
+def site(built_warehouse) -> Path:
+    return built_warehouse.with_name("site")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.fail("Chromium is not installed: `apt-get install chromium` (.ci/run installs it when missing)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def open_page(browser, site: Path, width: int, height: int = 900):
+    """The page opened from the file system, every chart drawn; returns it with the requests it made, the ones
+    refused, and its console errors."""
+    context = browser.new_context(viewport={"width": width, "height": height}, offline=True)
+    requests, refused, errors = [], [], []
+
+    def only_local(route):
+        if route.request.url.startswith(LOCAL_SCHEMES):
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    page = context.new_page()
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto((site / "index.html").as_uri())
+    page.wait_for_function(
+        "[...document.querySelectorAll('.chart')].every(chart => chart.querySelector('g.figures_marks'))",
+        timeout=20_000,
+    )
+    return page, requests, refused, errors
+
+
+@pytest.fixture(scope="module")
+def laptop(browser, site):
+    page, requests, refused, errors = open_page(browser, site, width=1280)
+    ARTEFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTEFACTS / "data_page_laptop.png", full_page=True)
+    yield page, requests, refused, errors
+    page.context.close()
+
+
+def marks(page, chart_id: str, name: str) -> list[str]:
+    """The text alternative (aria-label) of each mark of one layer of one chart."""
+    return page.eval_on_selector_all(
+        f"#chart-{chart_id} g.{name}_marks path", "paths => paths.map(p => p.getAttribute('aria-label') || '')"
+    )
+
+
+@pytest.mark.slow
+def test_the_page_loads_nothing_from_the_network_and_logs_no_error(laptop):
+    _, requests, refused, errors = laptop
+    assert refused == []
+    assert requests and all(url.startswith(LOCAL_SCHEMES) for url in requests), requests
+    assert errors == []
+
+
+@pytest.mark.slow
+def test_every_indicator_with_figures_has_a_chart_with_a_mark_for_each_figure(laptop, warehouse_sql):
+    page = laptop[0]
+    figures = dict(warehouse_sql("select indicator_code, count(*) from marts.fct_indicator_observation group by all"))
+    sections = page.eval_on_selector_all(
+        "section.indicator", "sections => sections.map(s => [s.dataset.indicator, Number(s.dataset.figures)])"
+    )
+    assert dict(sections) == figures
+    for indicator, count in figures.items():
+        assert len(marks(page, indicator, "figures")) == count, indicator
+    assert page.get_attribute("#chart-intelligent_computing_capacity", "aria-label").startswith(
+        "Chart of Intelligent computing capacity in EFLOPS: 90 EFLOPS"
+    )
+
+
+@pytest.mark.slow
+def test_the_intelligent_capacity_chart_shows_the_three_levels_the_forecast_and_the_conflicts(laptop):
+    page = laptop[0]
+    levels = marks(page, "intelligent_computing_capacity", "figures")
+    assert [label.split(",")[0] for label in levels] == [
+        "90 EFLOPS",
+        "788 EFLOPS",
+        "1.59 million_PFLOPS = 1",  # 1.59 million PFLOPS = 1,590 EFLOPS
+    ]
+    assert "1,590 EFLOPS" in levels[2]
+    forecast = marks(page, "intelligent_computing_capacity", "growth_path_ends")
+    assert forecast == [
+        "forecast growth of more than 40 percent (ccpc_2025) from 90 on 2024-12-31: 126 to 144 by 2025-12-31"
+    ]
+    # All three levels are in a finding in conflict, and ringed.
+    assert len(marks(page, "intelligent_computing_capacity", "conflicts")) == 3
+
+
+@pytest.mark.slow
+def test_failing_findings_come_first_and_are_marked(laptop, warehouse_sql):
+    page = laptop[0]
+    statuses = page.eval_on_selector_all("li.finding", "items => items.map(i => i.dataset.status)")
+    expected = dict(warehouse_sql("select status, count(*) from marts.fct_consistency_check group by all"))
+    assert len(statuses) == sum(expected.values())
+    assert statuses[: expected["fail"]] == ["fail"] * expected["fail"]
+    assert "fail" not in statuses[expected["fail"] :]
+    badge = page.eval_on_selector("li.finding.status-fail .badge", "b => getComputedStyle(b).backgroundColor")
+    assert badge == "rgb(198, 40, 40)"
+    # Every figure a failing finding used links to its row, and that row is marked as in conflict.
+    for href in page.eval_on_selector_all(
+        "li.finding.status-fail .used a", "links => links.map(a => a.getAttribute('href'))"
+    ):
+        assert page.locator(f"tr{href}.conflict").count() == 1, href
+
+
+@pytest.mark.slow
+def test_the_share_rule_is_shown_as_its_arithmetic(laptop):
+    text = laptop[0].inner_text("#finding-intelligent_share_of_total_2024-1 .arithmetic")
+    assert " ".join(text.split()) == (
+        "32 % × 280 EFLOPS = 89.6 EFLOPS ≈ 90 EFLOPS reported (deviation 0.4 %, 2.3 % allowed)"
+    )
+
+
+@pytest.mark.slow
+def test_provenance_names_the_publication_its_seeds_and_checks(laptop, warehouse_sql, site):
+    page = laptop[0]
+    published_at, code_version, passed, warned, failed = warehouse_sql(
+        "select published_at, code_version, checks_passed, checks_warned, checks_failed"
+        " from audit.publish_log order by published_at desc limit 1"
+    )[0]
+    assert page.inner_text("#published-at") == published_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    assert page.inner_text("#check-counts") == f"{passed} passed, {warned} warned, {failed} failed"
+    provenance = page.inner_text("#provenance")
+    assert code_version in provenance
+    for seed in sorted((REPO_ROOT / "seeds").glob("*.csv")):
+        assert seed.name in provenance
+    report = page.get_attribute("#provenance a[href$='quality_report.md']", "href")
+    assert (site / report).resolve().exists()
+
+
+@pytest.mark.slow
+def test_every_chart_is_a_valid_vega_lite_specification(laptop):
+    specs = laptop[0].eval_on_selector_all("script.chart-spec", "scripts => scripts.map(s => s.textContent)")
+    assert len(specs) == laptop[0].locator(".chart").count()
+    for spec in specs:
+        altair.LayerChart.from_dict(json.loads(spec), validate=True)  # raises on anything the schema refuses
+
+
+@pytest.mark.slow
+def test_a_large_warehouse_is_drawn_in_part_and_the_page_says_so(built_warehouse, tmp_path):
+    page = build_site(built_warehouse, tmp_path / "site", max_figures=2, max_findings=3)
+    html = page.read_text()
+    assert "The first 3 of 15 findings are listed here" in html
+    assert "The latest 2 of its 3" in html  # intelligent computing capacity has three national figures
+    downloaded = (tmp_path / "site" / "data" / "intelligent_computing_capacity.csv").read_text().splitlines()
+    assert len(downloaded) == 1 + 2 and "ndrs25-intelligent-capacity-2025" in downloaded[-1]  # the latest two
+
+
+@pytest.mark.slow
+def test_the_page_fits_a_phone_screen(browser, site):
+    page, _, refused, errors = open_page(browser, site, width=390, height=844)
+    try:
+        page.screenshot(path=ARTEFACTS / "data_page_phone.png", full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert refused == [] and errors == []
+    finally:
+        page.context.close()
+
+
+@pytest.mark.slow
+def test_the_csv_downloads_match_the_marts(site, built_warehouse, laptop):
+    page = laptop[0]
+    downloads = page.eval_on_selector_all("a.csv", "links => links.map(a => a.getAttribute('href'))")
+    marts = {
+        f"data/{code}.csv": f"select * from marts.fct_indicator_observation where indicator_code = '{code}'"
+        for code in page.eval_on_selector_all("section.indicator", "s => s.map(x => x.dataset.indicator)")
+    }
+    marts["data/findings.csv"] = "select * from marts.fct_consistency_check"
+    marts["data/computing_power.csv"] = "select * from marts.mart_computing_power"
+    assert set(downloads) == set(marts)
+    with duckdb.connect(str(built_warehouse), read_only=True) as connection:
+        for download, query in marts.items():
+            columns = {name: kind for name, kind, *_ in connection.execute(f"describe {query}").fetchall()}
+            connection.execute(
+                "create or replace temp table downloaded as select * from read_csv(?, header = true, columns = ?)",
+                [str(site / download), columns],
+            )
+            mart_rows = connection.execute(f"select count(*) from ({query})").fetchone()[0]
+            assert connection.execute("select count(*) from downloaded").fetchone()[0] == mart_rows, download
+            differing = connection.execute(
+                f"select count(*) from (({query}) except all (select * from downloaded))"
+            ).fetchone()[0]
+            assert differing == 0, download
