@@ -172,7 +172,8 @@ def _write_tables(tables: dict, staging: Path) -> None:
 def _vega_bundle(site_dir: Path, assets: Path) -> str:
     """Vega, Vega-Lite and vega-embed as one script. Building it takes a second or so; the previous site's copy is
     reused when the versions are the same."""
-    name = f"vega-{vl_convert.get_vega_version()}-lite-{charts.VEGA_LITE_VERSION}-embed-{vl_convert.get_vega_embed_version()}.js"
+    versions = (vl_convert.get_vega_version(), charts.VEGA_LITE_VERSION, vl_convert.get_vega_embed_version())
+    name = "vega-{}-lite-{}-embed-{}.js".format(*versions)
     previous = site_dir / "assets" / name
     if previous.exists():
         shutil.copyfile(previous, assets / name)
