@@ -18,7 +18,7 @@ import pandas as pd
 
 from orchestration import serving
 
-MAX_FIGURES = 500  # per indicator
+MAX_FIGURES = 100  # per indicator: a chart stays legible, the page under ~50 MB at any scale
 MAX_FINDINGS = 300
 # Failures first, then what could not be checked, then what holds.
 STATUS_RANK = "case status when 'fail' then 0 when 'not_evaluable' then 1 else 2 end"
