@@ -223,9 +223,8 @@ def _figure_rows(figures: pd.DataFrame, bottom: float, top: float) -> pd.DataFra
             ],
         }
     )
-    for column in ("indicator_name",):
-        if column in figures:
-            rows[column] = figures[column].to_numpy()
+    if "indicator_name" in figures:  # the chart of several indicators tells them apart by name
+        rows["indicator_name"] = figures.indicator_name.to_numpy()
     rows["aria"] = rows.figure + ", " + rows.period + ", " + rows.source_id + ", " + rows.status
     return rows
 
