@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 import jinja2
+import pandas as pd
 import vl_convert
 
 from orchestration.serving.site import charts, content, wording
@@ -127,7 +128,7 @@ def _context(page: content.Content, site_dir: Path, quality_report: Path) -> dic
             for f in page.findings
             if f.row["status"] == "fail" and any(u["indicator_code"] in COMPUTING_INDICATORS for u in f.figures)
         ],
-        "computing_power": [content._plain(r) for r in page.computing_power.to_dict("records")],
+        "computing_power": [content.plain(r) for r in page.computing_power.to_dict("records")],
         "legend": LEGEND,
         "links": {
             "quality_report": os.path.relpath(quality_report, site_dir),
@@ -155,9 +156,7 @@ def _with_names(indicators: list[content.Indicator]):
     return _concat(frames)
 
 
-def _concat(frames):
-    import pandas as pd
-
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     frames = [f for f in frames if not f.empty]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 

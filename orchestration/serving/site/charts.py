@@ -67,6 +67,7 @@ def figures_chart(
     expected = _expectation_rows(expectations)
     ranges, ceilings = expected[expected.low.notna()], expected[expected.low.isna()]
     paths = _growth_path_rows(growth_paths)
+    path_ends = paths[paths.end.astype(bool)]
     layers = [
         _layer(
             "spans",
@@ -128,7 +129,7 @@ def figures_chart(
         ),
         _layer(
             "growth_path_ranges",
-            paths[paths.end] if not paths.empty else paths,
+            path_ends,
             {"type": "rule", "strokeWidth": 8, "opacity": 0.3, "strokeDash": [4, 3], "color": EXPECTED_COLOUR},
             x=x,
             y={"field": "value", "type": "quantitative", "scale": domain},
@@ -137,7 +138,7 @@ def figures_chart(
         ),
         _layer(
             "growth_path_ends",
-            paths[paths.end] if not paths.empty else paths,
+            path_ends,
             {"type": "point", "shape": "triangle-up", "size": 110, "strokeWidth": 2, "filled": False}
             | {"color": EXPECTED_COLOUR},
             x=x,

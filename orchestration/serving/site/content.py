@@ -119,7 +119,7 @@ class Indicator:
     growth_paths: pd.DataFrame  # where reported growth rates take these levels
 
     def rows(self) -> list[dict]:
-        return [_plain(row) for row in self.figures.to_dict("records")]
+        return [plain(row) for row in self.figures.to_dict("records")]
 
     @property
     def csv_name(self) -> str:
@@ -195,15 +195,15 @@ def read(warehouse_path: Path, max_figures: int = MAX_FIGURES, max_findings: int
             )
         )
 
-    findings = [Finding(row=_plain(row)) for row in checks.to_dict("records")]
+    findings = [Finding(row=plain(row)) for row in checks.to_dict("records")]
     used = {finding.row["check_id"]: finding.figures for finding in findings}
     for row in bridge.to_dict("records"):
-        used[row["check_id"]].append(_plain(row))
+        used[row["check_id"]].append(plain(row))
 
     tables = {indicator.csv_name: indicator.figures[observation_columns] for indicator in indicators}
     tables["data/findings.csv"] = checks
     tables["data/computing_power.csv"] = computing_power
-    publication_row = _plain(publication.to_dict("records")[0]) if not publication.empty else {}
+    publication_row = plain(publication.to_dict("records")[0]) if not publication.empty else {}
     if isinstance(publication_row.get("seed_checksums"), str):
         publication_row["seed_checksums"] = json.loads(publication_row["seed_checksums"])
     return Content(
@@ -215,7 +215,7 @@ def _of(frame: pd.DataFrame, indicator_code: str) -> pd.DataFrame:
     return frame[frame.indicator_code == indicator_code].reset_index(drop=True)
 
 
-def _plain(row: dict) -> dict:
+def plain(row: dict) -> dict:
     """A row with pandas' missing values as None, for the templates."""
     return {key: (None if _missing(value) else value) for key, value in row.items()}
 
