@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
+# The Dagster instance every entry point records its runs in (the UI of `make dev` shows them all).
+DAGSTER_HOME ?= .dagster_home
+DAGSTER_PORT ?= 3000
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.md' \) -print)
 
 .DEFAULT_GOAL := help
@@ -65,8 +68,10 @@ docs: $(MANIFEST) ## Generate the dbt documentation site (models, columns, linea
 test: $(MANIFEST) ## Run the whole test suite
 	$(BIN)/pytest
 
-dev: $(MANIFEST) ## Open the Dagster UI on http://127.0.0.1:3000 (schedules and sensors run while it is open)
-	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev --host 127.0.0.1 --port 3000
+dev: $(MANIFEST) ## Open the Dagster UI on http://127.0.0.1:3000: every run, whatever started it; schedules and sensors
+	mkdir -p $(DAGSTER_HOME) && test -e $(DAGSTER_HOME)/dagster.yaml || cp .dagster_home/dagster.yaml $(DAGSTER_HOME)/
+	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(abspath $(DAGSTER_HOME)) \
+		$(BIN)/dagster dev --host 127.0.0.1 --port $(DAGSTER_PORT)
 
 bench-data: $(STAMP) ## Generate the synthetic seed sets (10k, 1M, 10M observations) into data/bench/
 	$(BIN)/python -m benchmarks.generate 10k 1m 10m

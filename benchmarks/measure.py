@@ -55,6 +55,7 @@ def measure(size: str, seeds: Path, work: Path, ratio_repeats: int = RATIO_REPEA
         **os.environ,
         "SEEDS_DIR": str(seeds),
         "WAREHOUSE_PATH": str(work / "data" / "warehouse.duckdb"),
+        "DAGSTER_HOME": str(work / "dagster_home"),  # benchmark runs stay out of the project's run history
         "PYTHONPATH": str(REPO_ROOT),
     }
     published = work / "data" / "warehouse.duckdb"

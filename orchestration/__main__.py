@@ -10,10 +10,42 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from pathlib import Path
 
 import dagster as dg
+
+
+def project_instance() -> dg.DagsterInstance:
+    """The project's Dagster instance (DAGSTER_HOME, `.dagster_home` by default), the one `make dev` shows: every run
+    started here is recorded there with its logs, materializations and check results. Its SQLite storage takes
+    several processes at once (`make dev`'s webserver and daemon, and this command)."""
+    from orchestration.warehouse import settings
+
+    home = settings.dagster_home()
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():  # a new instance folder starts with the project's settings
+        shutil.copyfile(settings.REPO_ROOT / ".dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    return dg.DagsterInstance.from_config(str(home))
+
+
+# Dagster's console logger at INFO: each step's start, end and own log lines, not every engine event.
+INFO_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
+
+def failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
+    """What each failed step of a run said."""
+    messages = []
+    for event in result.all_events:
+        if event.is_step_failure:
+            data = event.step_failure_data
+            if data.user_failure_data and data.user_failure_data.description:
+                message = data.user_failure_data.description
+            else:
+                message = data.error.message.strip() if data.error else "unknown error"
+            messages.append(f"step {event.step_key} failed: {message}")
+    return messages
 
 
 def step_timings(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
@@ -49,12 +81,12 @@ def refresh(changed_only: bool = False, timings_path: Path | None = None) -> int
             job = defs.resolve_implicit_global_asset_job_def().get_subset(asset_selection=set(selection))
             tags = {"warehouse/changed_files": ",".join(changes.changed)}
             print(f"Changed: {', '.join(changes.changed)}; rebuilding {len(selection)} assets downstream of them.")
-    with dg.DagsterInstance.ephemeral() as instance:
+    with project_instance() as instance:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
             tags=tags,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            run_config=INFO_LOGS,
         )
         records = report.run_check_records(instance, result.run_id)
         timings = step_timings(instance, result.run_id)
@@ -83,29 +115,28 @@ def refresh(changed_only: bool = False, timings_path: Path | None = None) -> int
                 f"  {record.asset} {record.check_name}:\n    " + record.description.replace("\n", "\n    "),
                 file=sys.stderr,
             )
-    for event in result.all_events:
-        if event.is_step_failure:
-            error = event.step_failure_data.error
-            message = error.message.strip() if error else "unknown error"
-            print(f"  step {event.step_key} failed: {message}", file=sys.stderr)
+    for message in failure_messages(result):
+        print(f"  {message}", file=sys.stderr)
     print(f"Quality report: {warehouse.report_path()}", file=sys.stderr)
     return 1
 
 
 def rollback() -> int:
-    from orchestration.publish.publishing import kept_versions, rollback
+    """Run the rollback job: the previous version published again, and the data page rewritten for it."""
+    from orchestration.definitions import defs
     from orchestration.warehouse.resource import WarehouseResource
 
     warehouse = WarehouseResource()
-    try:
-        restored = rollback(warehouse)
-    except FileNotFoundError as error:
-        print(error, file=sys.stderr)
+    with project_instance() as instance:
+        result = defs.resolve_job_def("rollback_warehouse").execute_in_process(
+            instance=instance, raise_on_error=False, run_config=INFO_LOGS
+        )
+    if not result.success:
+        print("\n".join(failure_messages(result)), file=sys.stderr)
         return 1
-    remaining = len(kept_versions(warehouse))
-    print(f"Restored {restored.parent.name} as {warehouse.published_path}; {remaining} older version(s) kept.")
-    # The data page follows every publication, a rollback too.
-    return site()
+    print(f"Published the previous version again as {warehouse.published_path}.")
+    print(f"Data page: {warehouse.site_dir() / 'index.html'}")
+    return 0
 
 
 def site() -> int:
@@ -125,9 +156,11 @@ def site() -> int:
 
 def serve() -> int:
     """Start the local PostgreSQL, copy the published marts into it, print how to connect."""
+    from orchestration.definitions import build_definitions
+    from orchestration.serving.assets import ServingDatabaseResource
     from orchestration.serving.local_postgres import LOADER_ROLE, READER_ROLE
-    from orchestration.serving.postgres import Descriptions, copy_marts
-    from orchestration.warehouse import dbt, settings
+    from orchestration.warehouse import settings
+    from orchestration.warehouse.resource import WarehouseResource
 
     published = settings.warehouse_path()
     if not published.exists():
@@ -135,8 +168,18 @@ def serve() -> int:
         return 1
     server = local_postgres()
     server.start()
-    descriptions = Descriptions.from_manifest(dbt.manifest())
-    copied = copy_marts(published, server.url(LOADER_ROLE), descriptions, READER_ROLE)
+    # The copy is a run of the copy job, so that it is recorded in the project's instance like every other.
+    serving_database = ServingDatabaseResource(url=server.url(LOADER_ROLE), reader_role=READER_ROLE)
+    job = build_definitions(WarehouseResource(), serving_database=serving_database).resolve_job_def(
+        "copy_to_serving_database"
+    )
+    with project_instance() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=INFO_LOGS)
+    if not result.success:
+        print("\n".join(failure_messages(result)), file=sys.stderr)
+        return 1
+    [materialization] = result.asset_materializations_for_node("postgres_serving_copy")
+    copied = materialization.metadata["rows_per_table"].value
     password = server.credentials()[READER_ROLE]
     print(f"Copied {len(copied)} marts ({sum(copied.values())} rows) to PostgreSQL on 127.0.0.1:{server.port}.")
     print(

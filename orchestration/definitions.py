@@ -7,7 +7,12 @@ and the ground floor (warehouse/) under them.
 
 import dagster as dg
 
-from orchestration.automation.jobs import daily_refresh, refresh_warehouse
+from orchestration.automation.jobs import (
+    copy_to_serving_database,
+    daily_refresh,
+    refresh_warehouse,
+    rollback_warehouse,
+)
 from orchestration.automation.sensors import record_failed_runs, seed_files_changed
 from orchestration.consistency.checks import consistency_checks
 from orchestration.ingest.assets import input_contract_checks, seed_assets
@@ -40,7 +45,7 @@ def build_definitions(
             *([postgres_serving_copy] if serving_database else []),
         ],
         asset_checks=[*input_contract_checks, *consistency_checks],
-        jobs=[refresh_warehouse],
+        jobs=[refresh_warehouse, rollback_warehouse, *([copy_to_serving_database] if serving_database else [])],
         schedules=[daily_refresh],
         sensors=[seed_files_changed, record_failed_runs],
         resources={"dbt": dbt_cli(), "warehouse": warehouse, **serving},

@@ -149,6 +149,7 @@ def test_the_command_line_refresh_publishes_to_warehouse_path_without_reaching_t
         env={
             "PATH": "/usr/bin:/bin",
             "WAREHOUSE_PATH": str(published),
+            "DAGSTER_HOME": str(tmp_path / "dagster_home"),
             **proxy_settings(proxy),
         },
         capture_output=True,

@@ -1,9 +1,13 @@
-"""The refresh job and the daily schedule that runs it."""
+"""The jobs (refresh, rollback, the serving copy) and the daily schedule that runs the refresh."""
+
+from pathlib import Path
 
 import dagster as dg
 
+from orchestration.publish.publishing import kept_versions, restore_kept_version
+from orchestration.serving.site import build_site
 from orchestration.warehouse import settings
-from orchestration.warehouse.resource import START_FROM_TAG
+from orchestration.warehouse.resource import START_FROM_TAG, WarehouseResource
 
 refresh_warehouse = dg.define_asset_job(
     name="refresh_warehouse",
@@ -19,3 +23,49 @@ daily_refresh = dg.ScheduleDefinition(
     execution_timezone=settings.refresh_timezone(),
     description="Rebuilds and publishes the whole warehouse every day (REFRESH_CRON, REFRESH_TIMEZONE).",
 )
+
+# Only in the code location when a serving database is configured (`make serve` configures its own).
+copy_to_serving_database = dg.define_asset_job(
+    name="copy_to_serving_database",
+    selection=["postgres_serving_copy"],
+    description="Copy the published warehouse's marts to the PostgreSQL serving database, as it is now.",
+)
+
+
+@dg.op(description="Publish the newest kept version again (a publication of its own) and rewrite the data page.")
+def restore_previous_version(context: dg.OpExecutionContext, warehouse: WarehouseResource) -> None:
+    try:
+        restored = restore_kept_version(warehouse)  # the run's WarehouseResource holds the refresh lock
+    except FileNotFoundError as error:
+        raise dg.Failure(description=str(error)) from error
+    published = Path(warehouse.published_path)
+    remaining = len(kept_versions(warehouse))
+    context.log.info(f"restored {restored.parent.name} as {published}; {remaining} older version(s) kept")
+    # Recorded as materializations of the assets a refresh writes, so that their history in the UI shows rollbacks.
+    context.log_event(
+        dg.AssetMaterialization(
+            "published_warehouse",
+            description=f"rollback: kept version {restored.parent.name} published again",
+            metadata={
+                "action": "rollback",
+                "path": dg.MetadataValue.path(str(published)),
+                "restored_version": restored.parent.name,
+                "versions_kept": remaining,
+                "size_bytes": published.stat().st_size,
+            },
+        )
+    )
+    page = build_site(published, warehouse.site_dir(), warehouse.report_path())
+    context.log_event(
+        dg.AssetMaterialization(
+            "data_page", metadata={"path": dg.MetadataValue.path(str(page)), "size_bytes": page.stat().st_size}
+        )
+    )
+
+
+@dg.job(
+    name="rollback_warehouse",
+    description="Publish the previous version of the warehouse again (`make rollback`); the data page follows.",
+)
+def rollback_warehouse() -> None:
+    restore_previous_version()

@@ -19,7 +19,6 @@ from orchestration.warehouse import audit, history, settings
 from orchestration.warehouse.connections import connect_duckdb
 from orchestration.warehouse.dbt import REFRESH_BUILD_ARGS
 from orchestration.warehouse.files import append_jsonl, csv_checksums, fsync_directory, prune, read_jsonl
-from orchestration.warehouse.lock import acquire_refresh_lock
 from orchestration.warehouse.quality_report import CheckRecord, counts
 from orchestration.warehouse.resource import WarehouseResource, timestamp
 
@@ -71,16 +70,16 @@ def kept_versions(warehouse: WarehouseResource) -> list[Path]:
     return [folder / Path(warehouse.published_path).name for folder in folders]
 
 
-def rollback(warehouse: WarehouseResource) -> Path:
-    """Publish the newest kept version again and drop it from the kept versions. The rollback is a publication of
-    its own: the restored file carries the recorded history up to now, with the versions the rollback drops and
-    brings back, and the publish log gains its entry; the figures are those of the kept version."""
+def restore_kept_version(warehouse: WarehouseResource) -> Path:
+    """Publish the newest kept version again and drop it from the kept versions; the caller holds the refresh lock
+    (a Dagster run's WarehouseResource holds it for the run). The rollback is a publication of its own: the restored
+    file carries the recorded history up to now, with the versions the rollback drops and brings back, and the
+    publish log gains its entry; the figures are those of the kept version."""
     versions = kept_versions(warehouse)
     if not versions:
         raise FileNotFoundError(f"no previous version is kept in {warehouse.versions_dir()}; nothing to roll back to")
     rollback_id = f"rollback-{timestamp()}"
     published, staged = Path(warehouse.published_path), warehouse.working_path(rollback_id)
-    lock = acquire_refresh_lock(Path(warehouse.work_dir), rollback_id, warehouse.lock_timeout_seconds)
     try:
         staged.parent.mkdir(parents=True)
         shutil.copyfile(versions[0], staged)
@@ -100,7 +99,6 @@ def rollback(warehouse: WarehouseResource) -> Path:
         shutil.rmtree(versions[0].parent)
     finally:
         shutil.rmtree(staged.parent, ignore_errors=True)  # published, or failed with the warehouse unchanged
-        lock.release()
     return versions[0]
 
 

@@ -53,6 +53,9 @@ SERVING_DATABASE_URL = Setting(
 )
 SERVING_READER_ROLE = Setting("SERVING_READER_ROLE", "bi_reader", "the role BI users log in as")
 SERVING_PORT = Setting("SERVING_PORT", "54329", "the port of the local PostgreSQL that `make serve` starts")
+DAGSTER_HOME = Setting(
+    "DAGSTER_HOME", ".dagster_home", "the Dagster instance every run is recorded in: the history `make dev` shows"
+)
 DUCKDB_MEMORY_LIMIT = Setting(
     "DUCKDB_MEMORY_LIMIT",
     "2GB",
@@ -70,6 +73,7 @@ SETTINGS = [
     SERVING_DATABASE_URL,
     SERVING_READER_ROLE,
     SERVING_PORT,
+    DAGSTER_HOME,
     DUCKDB_MEMORY_LIMIT,
 ]
 
@@ -117,6 +121,10 @@ def serving_reader_role() -> str:
 
 def serving_port() -> int:
     return int(SERVING_PORT.value())
+
+
+def dagster_home() -> Path:
+    return _path(DAGSTER_HOME)
 
 
 def duckdb_memory_limit() -> str:

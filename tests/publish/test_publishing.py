@@ -9,13 +9,14 @@ import sys
 import time
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.publish.publishing import kept_versions, rollback
+from orchestration.publish.publishing import kept_versions, restore_kept_version
 from orchestration.warehouse.lock import RefreshLockedError, acquire_refresh_lock
 from orchestration.warehouse.settings import REPO_ROOT
-from tests.conftest import copy_seeds, make_warehouse, refresh
+from tests.conftest import REPO_SEEDS, copy_seeds, make_warehouse, refresh
 
 PYTHON = sys.executable
 
@@ -56,6 +57,7 @@ def cli_env(root: Path, seeds: Path, **extra) -> dict:
         "HOME": os.environ.get("HOME", "/root"),
         "WAREHOUSE_PATH": str(root / "data" / "warehouse.duckdb"),
         "SEEDS_DIR": str(seeds),
+        "DAGSTER_HOME": str(root / "dagster_home"),  # the runs are recorded there, never in the repository's instance
         **extra,
     }
 
@@ -124,7 +126,7 @@ def test_rollback_restores_the_previous_version_and_keeps_the_history(two_versio
     warehouse, _ = two_versions
     assert len(kept_versions(warehouse)) == 1
 
-    rollback(warehouse)
+    restore_kept_version(warehouse)
 
     with duckdb.connect(warehouse.published_path, read_only=True) as connection:
         assert connection.execute(PLATFORMS).fetchone() == (10.0,)
@@ -139,7 +141,7 @@ def test_rollback_restores_the_previous_version_and_keeps_the_history(two_versio
     assert log == [("publish",), ("publish",), ("rollback",)]
     assert kept_versions(warehouse) == []
     with pytest.raises(FileNotFoundError, match="nothing to roll back to"):
-        rollback(warehouse)
+        restore_kept_version(warehouse)
 
 
 def test_the_rollback_command_rewrites_the_data_page_for_the_restored_version(two_versions):
@@ -148,6 +150,7 @@ def test_the_rollback_command_rewrites_the_data_page_for_the_restored_version(tw
     platforms_csv = warehouse.site_dir() / "data" / "provincial_platforms_integrated.csv"
     assert ",11.0," in platforms_csv.read_text()  # written by the second refresh
 
+    home = root / "dagster_home"
     rolled_back = subprocess.run(
         [PYTHON, "-m", "orchestration", "rollback"],
         cwd=REPO_ROOT,
@@ -161,6 +164,29 @@ def test_the_rollback_command_rewrites_the_data_page_for_the_restored_version(tw
     assert f"Data page: {warehouse.site_dir() / 'index.html'}" in rolled_back.stdout
     assert ",10.0," in platforms_csv.read_text()
     assert "(rollback)" in (warehouse.site_dir() / "index.html").read_text()
+
+    # The rollback is a run in the project's instance, and a materialization of what it rewrote.
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        [run] = instance.get_runs()
+        published = instance.get_latest_materialization_event(dg.AssetKey("published_warehouse"))
+        page = instance.get_latest_materialization_event(dg.AssetKey("data_page"))
+    assert (run.job_name, run.status) == ("rollback_warehouse", dg.DagsterRunStatus.SUCCESS)
+    assert published.run_id == page.run_id == run.run_id
+    assert published.asset_materialization.metadata["action"].value == "rollback"
+
+
+def test_the_rollback_command_says_plainly_when_nothing_is_kept(tmp_path):
+    rolled_back = subprocess.run(
+        [PYTHON, "-m", "orchestration", "rollback"],
+        cwd=REPO_ROOT,
+        env=cli_env(tmp_path, REPO_SEEDS),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert rolled_back.returncode == 1
+    assert "nothing to roll back to" in rolled_back.stderr
+    assert "Traceback" not in rolled_back.stderr
 
 
 def test_only_the_configured_number_of_versions_is_kept(tmp_path):
