@@ -11,7 +11,7 @@ DAGSTER_PORT ?= 3000
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.md' \) -print)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test dev dbt-dev settings rollback site sql serve serve-stop export docs bench-data bench lint format lock clean
+.PHONY: help run test dev dbt-dev settings rollback site sql serve serve-stop superset superset-stop export docs bench-data bench lint format lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -52,6 +52,12 @@ serve: $(MANIFEST) ## Start a local PostgreSQL with the marts for BI tools and p
 
 serve-stop: $(STAMP) ## Stop the local PostgreSQL
 	$(BIN)/python -m orchestration serve-stop
+
+superset: $(STAMP) ## Start Apache Superset (own venv) on http://127.0.0.1:8088 with the starter dashboard; `make serve` first adds PostgreSQL
+	$(BIN)/python -m orchestration superset
+
+superset-stop: $(STAMP) ## Stop Superset
+	$(BIN)/python -m orchestration superset-stop
 
 export: $(STAMP) ## Write every mart as Parquet and CSV into data/exports/
 	$(BIN)/python -m orchestration export
@@ -97,4 +103,4 @@ lock: ## Re-resolve requirements.lock from pyproject.toml in a scratch venv
 	mv requirements.lock.new requirements.lock
 
 clean: ## Remove the venv, dbt artifacts and built data
-	rm -rf $(VENV) dbt_project/target dbt_project/logs data
+	rm -rf $(VENV) .venv-superset dbt_project/target dbt_project/logs data

@@ -2,7 +2,8 @@
 
 `refresh` loads, checks, transforms and publishes it (`make run`); `rollback` publishes the previous version again
 (`make rollback`); `site` writes the data page from the published warehouse (`make site`); `serve` and `serve-stop`
-run the local PostgreSQL copy for BI tools; `export` writes the marts as Parquet and CSV; `dev-warehouse` loads the
+run the local PostgreSQL copy for BI tools; `superset` and `superset-stop` run Superset with the starter dashboard;
+`export` writes the marts as Parquet and CSV; `dev-warehouse` loads the
 seed files into dbt's development file (`make dbt-dev`); `settings` prints every setting with its current value.
 """
 
@@ -209,6 +210,53 @@ def serve_stop() -> int:
     return 0
 
 
+def superset() -> int:
+    """Start Superset on loopback with the starter dashboard over the published warehouse (and the PostgreSQL copy
+    when `make serve` runs); print where and how to log in."""
+    from orchestration.serving.local_postgres import READER_ROLE
+    from orchestration.warehouse import settings
+
+    published = settings.warehouse_path()
+    if not published.exists():
+        print(f"No published warehouse at {published}: run `make run` first.", file=sys.stderr)
+        return 1
+    server, postgres = local_superset(), local_postgres()
+    postgres_url = postgres.url(READER_ROLE) if postgres.is_running() else None
+    try:
+        server.start(published, postgres_url)
+    except RuntimeError as error:
+        print(error, file=sys.stderr)
+        return 1
+    databases = "the published DuckDB file (read-only)" + (
+        " and the PostgreSQL copy (bi_reader)"
+        if postgres_url
+        else "; run `make serve` then `make superset` to add the PostgreSQL copy"
+    )
+    print(
+        f"""Superset is running on {server.url} over {databases}.
+  user      admin
+  password  {server.credentials()["ADMIN_PASSWORD"]}   (kept in {server.credentials_file})
+  dashboard {server.url}/superset/dashboard/ai-computing-starter/
+  log       {server.log_file}
+Stop it with `make superset-stop`."""
+    )
+    return 0
+
+
+def superset_stop() -> int:
+    server = local_superset()
+    server.stop()
+    print(f"Superset in {server.folder} stopped.")
+    return 0
+
+
+def local_superset():
+    from orchestration.serving.superset import Superset
+    from orchestration.warehouse import settings
+
+    return Superset(settings.warehouse_path().parent / "superset", port=settings.superset_port())
+
+
 def local_postgres():
     from orchestration.serving.local_postgres import LocalPostgres
     from orchestration.warehouse import settings
@@ -283,6 +331,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("site", help="write the data page (charts, findings) from the published warehouse")
     commands.add_parser("serve", help="start a local PostgreSQL with a copy of the marts for BI tools")
     commands.add_parser("serve-stop", help="stop that PostgreSQL")
+    commands.add_parser("superset", help="start Superset on loopback with the starter dashboard")
+    commands.add_parser("superset-stop", help="stop that Superset")
     commands.add_parser("export", help="write every mart as Parquet and CSV into data/exports/")
     commands.add_parser("dev-warehouse", help="load the seed files into dbt's development file (dbt without Dagster)")
     commands.add_parser("settings", help="print every setting (environment variable) with its current value")
@@ -294,6 +344,8 @@ def main(argv: list[str] | None = None) -> int:
         "site": site,
         "serve": serve,
         "serve-stop": serve_stop,
+        "superset": superset,
+        "superset-stop": superset_stop,
         "export": export,
         "dev-warehouse": dev_warehouse,
         "settings": print_settings,

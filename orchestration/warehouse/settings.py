@@ -53,6 +53,7 @@ SERVING_DATABASE_URL = Setting(
 )
 SERVING_READER_ROLE = Setting("SERVING_READER_ROLE", "bi_reader", "the role BI users log in as")
 SERVING_PORT = Setting("SERVING_PORT", "54329", "the port of the local PostgreSQL that `make serve` starts")
+SUPERSET_PORT = Setting("SUPERSET_PORT", "8088", "the port of the local Superset that `make superset` starts")
 DAGSTER_HOME = Setting(
     "DAGSTER_HOME", ".dagster_home", "the Dagster instance every run is recorded in: the history `make dev` shows"
 )
@@ -73,6 +74,7 @@ SETTINGS = [
     SERVING_DATABASE_URL,
     SERVING_READER_ROLE,
     SERVING_PORT,
+    SUPERSET_PORT,
     DAGSTER_HOME,
     DUCKDB_MEMORY_LIMIT,
 ]
@@ -121,6 +123,10 @@ def serving_reader_role() -> str:
 
 def serving_port() -> int:
     return int(SERVING_PORT.value())
+
+
+def superset_port() -> int:
+    return int(SUPERSET_PORT.value())
 
 
 def dagster_home() -> Path:

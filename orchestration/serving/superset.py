@@ -1,0 +1,235 @@
+"""Apache Superset on loopback, over the published warehouse and its PostgreSQL copy: `make superset` and
+`make superset-stop`.
+
+Superset cannot share the project's virtual environment (it needs SQLAlchemy < 2 and an older pandas), so it is
+installed into .venv-superset from bi/superset/requirements.lock, and this module drives it from outside through its
+command line. Its state lives in one folder beside the warehouse (data/superset): the metadata database, the log, the
+process id, and credentials.env with the generated secret key and admin password (data/ is never committed).
+
+Set-up imports the starter dashboard exported in bi/superset/dashboard/ once per database: over the published DuckDB
+file, opened read-only with the locked-down configuration of `orchestration.serving.connect`, and, when `make serve`
+runs, over the PostgreSQL copy as its read-only BI role. The export names the DuckDB database; the PostgreSQL copy of
+the dashboard is the same export with its own database, names and identifiers.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from orchestration.serving import LOCKED_DOWN_CONFIG
+from orchestration.warehouse.settings import REPO_ROOT
+
+BUNDLE_DIR = REPO_ROOT / "bi" / "superset"
+VENV = REPO_ROOT / ".venv-superset"
+ADMIN = "admin"
+POSTGRES_SUFFIX = " (PostgreSQL copy)"
+
+
+@dataclass(frozen=True)
+class Superset:
+    folder: Path
+    port: int = 8088
+
+    @property
+    def credentials_file(self) -> Path:
+        return self.folder / "credentials.env"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.folder / "superset.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.folder / "superset.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def credentials(self) -> dict[str, str]:
+        lines = self.credentials_file.read_text().splitlines()
+        return dict(line.split("=", 1) for line in lines if "=" in line)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self, warehouse: Path, postgres_url: str | None) -> None:
+        """Install on first use, set up the metadata database and the admin, import the dashboards, and serve."""
+        install()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if not self.credentials_file.exists():
+            self.credentials_file.write_text(
+                f"SECRET_KEY={secrets.token_urlsafe(42)}\nADMIN_PASSWORD={secrets.token_urlsafe(18)}\n"
+            )
+            self.credentials_file.chmod(0o600)
+        self.stop()  # a restart picks up a moved warehouse or a started PostgreSQL copy
+        self._superset("db", "upgrade")
+        if not (self.folder / "initialised").exists():
+            password = self.credentials()["ADMIN_PASSWORD"]
+            self._superset(
+                "fab", "create-admin", "--username", ADMIN, "--firstname", "Warehouse", "--lastname", "Admin",
+                "--email", "admin@localhost", "--password", password,
+            )  # fmt: skip
+            self._superset("init")
+            (self.folder / "initialised").touch()
+        bundle = self.folder / "dashboards.zip"
+        write_bundle(bundle, warehouse, postgres_url)
+        self._superset("import-dashboards", "--path", str(bundle), "--username", ADMIN)
+        self._serve()
+
+    def stop(self) -> None:
+        if not self.pid_file.exists():
+            return
+        pid = int(self.pid_file.read_text())
+        try:
+            os.killpg(pid, signal.SIGTERM)
+            for _ in range(100):
+                os.killpg(pid, 0)
+                time.sleep(0.2)
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.pid_file.unlink()
+
+    def is_running(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.url}/health", timeout=2) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    # ------------------------------------------------------------------ processes
+
+    def _environment(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "SUPERSET_HOME": str(self.folder),
+            "SUPERSET_CONFIG_PATH": str(BUNDLE_DIR / "superset_config.py"),
+            "SUPERSET_SECRET_KEY": self.credentials()["SECRET_KEY"],
+            "FLASK_APP": "superset",
+        }
+
+    def _superset(self, *args: str) -> None:
+        completed = subprocess.run(
+            [str(VENV / "bin" / "superset"), *args], env=self._environment(), capture_output=True, text=True
+        )
+        if completed.returncode != 0:
+            raise RuntimeError(
+                f"`superset {' '.join(args[:2])}` failed:\n{(completed.stdout + completed.stderr)[-3000:]}"
+            )
+
+    def _serve(self) -> None:
+        """gunicorn (a Superset dependency) on loopback, detached in its own process group, logging to the folder."""
+        with self.log_file.open("a") as log:
+            process = subprocess.Popen(
+                [
+                    str(VENV / "bin" / "gunicorn"),
+                    "--bind",
+                    f"127.0.0.1:{self.port}",
+                    "--workers",
+                    "1",
+                    "--threads",
+                    "8",
+                    "--worker-class",
+                    "gthread",
+                    "--timeout",
+                    "120",
+                    "superset.app:create_app()",
+                ],  # fmt: skip
+                env=self._environment(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self.pid_file.write_text(str(process.pid))
+        deadline = time.monotonic() + 180
+        while not self.is_running():
+            if process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(
+                    f"Superset did not start; its log: {self.log_file}\n{self.log_file.read_text()[-3000:]}"
+                )
+            time.sleep(1)
+
+
+def install() -> None:
+    """Create .venv-superset from the lock file, once (again when the lock file changes)."""
+    lock = BUNDLE_DIR / "requirements.lock"
+    stamp = VENV / ".installed"
+    if stamp.exists() and stamp.stat().st_mtime >= lock.stat().st_mtime:
+        return
+    print(f"Installing Apache Superset into {VENV} (about a minute, once)...", file=sys.stderr, flush=True)
+    shutil.rmtree(VENV, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    pip = [str(VENV / "bin" / "pip"), "install", "-qq", "--disable-pip-version-check"]
+    subprocess.run([*pip, "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "-r", str(lock)], check=True)
+    stamp.touch()
+
+
+def write_bundle(path: Path, warehouse: Path, postgres_url: str | None) -> None:
+    """The exported dashboard as an import bundle: over the DuckDB file, and again over PostgreSQL when given."""
+    exported = {
+        file.relative_to(BUNDLE_DIR / "dashboard").as_posix(): file.read_text()
+        for file in sorted((BUNDLE_DIR / "dashboard").rglob("*.yaml"))
+    }
+    files = dict(exported)
+    [duckdb_name] = [name for name in files if name.startswith("databases/")]
+    database = yaml.safe_load(files[duckdb_name])
+    database["sqlalchemy_uri"] = f"duckdb:///{warehouse}"
+    database["extra"] = {"engine_params": {"connect_args": {"read_only": True, "config": dict(LOCKED_DOWN_CONFIG)}}}
+    files[duckdb_name] = yaml.safe_dump(database, sort_keys=False)
+    if postgres_url:
+        files.update(_postgres_copy(exported, postgres_url))
+    with zipfile.ZipFile(path, "w") as bundle:
+        for name, text in files.items():
+            bundle.writestr(f"bundle/{name}", text)
+
+
+def _postgres_copy(exported: dict[str, str], postgres_url: str) -> dict[str, str]:
+    """The same dashboard over the PostgreSQL copy: every identifier replaced by one derived from it, every name
+    suffixed, and the database pointed at the copy (psycopg2, Superset's PostgreSQL driver)."""
+    identifiers = {value for text in exported.values() for value in _uuids(yaml.safe_load(text))}
+    copied = {}
+    for name, text in exported.items():
+        if name == "metadata.yaml":
+            continue
+        for old in identifiers:
+            text = text.replace(old, str(uuid.uuid5(uuid.NAMESPACE_URL, f"postgres/{old}")))
+        content = yaml.safe_load(text)
+        folder, _, file_name = name.rpartition("/")
+        if folder == "databases":
+            content["database_name"] += POSTGRES_SUFFIX
+            content["sqlalchemy_uri"] = postgres_url.replace("postgresql://", "postgresql+psycopg2://", 1)
+            content["extra"] = {}
+        elif folder.startswith("datasets/"):
+            # Superset's SQLite metadata allows one physical dataset per table name across databases: the copy's are
+            # virtual datasets over the same tables.
+            content["sql"] = f"select * from {content['schema']}.{content['table_name']}"
+            content["table_name"] += POSTGRES_SUFFIX
+        elif folder == "dashboards":
+            content["dashboard_title"] += POSTGRES_SUFFIX
+            content["slug"] += "-postgres"
+        copied[f"{folder}/postgres_{file_name}"] = yaml.safe_dump(content, sort_keys=False)
+    return copied
+
+
+def _uuids(content) -> set[str]:
+    if isinstance(content, dict):
+        found = {value for key, value in content.items() if key.endswith("uuid") and isinstance(value, str)}
+        return found.union(*(_uuids(value) for value in content.values()))
+    if isinstance(content, list):
+        return set().union(*(_uuids(value) for value in content))
+    return set()
