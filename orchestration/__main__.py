@@ -3,8 +3,9 @@
 `refresh` loads, checks, transforms and publishes it (`make run`); `rollback` publishes the previous version again
 (`make rollback`); `site` writes the data page from the published warehouse (`make site`); `serve` and `serve-stop`
 run the local PostgreSQL copy for BI tools; `superset` and `superset-stop` run Superset with the starter dashboard;
-`export` writes the marts as Parquet and CSV; `dev-warehouse` loads the
-seed files into dbt's development file (`make dbt-dev`); `settings` prints every setting with its current value.
+`export` writes the marts as Parquet and CSV; `dev-warehouse` loads the seed files into dbt's development file
+(`make dbt-dev`); `settings` prints every setting with its current value. Every Dagster run is recorded in the
+project's instance (DAGSTER_HOME), the one `make dev` shows.
 """
 
 from __future__ import annotations
