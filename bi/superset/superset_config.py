@@ -14,3 +14,23 @@ FEATURE_FLAGS = {"ENABLE_TEMPLATE_PROCESSING": False}
 RESULTS_BACKEND = None
 CACHE_CONFIG = {"CACHE_TYPE": "SimpleCache"}
 DATA_CACHE_CONFIG = {"CACHE_TYPE": "SimpleCache"}
+# Superset's pages draw a usage pixel from scarf.sh whatever SCARF_ANALYTICS says (it is decided when its JavaScript
+# is built), and its default Content-Security-Policy allows map tiles and fonts from the internet. This policy allows
+# nothing but Superset itself, so the browser never asks another host for anything.
+TALISMAN_ENABLED = True
+TALISMAN_CONFIG = {
+    "content_security_policy": {
+        "base-uri": ["'self'"],
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "blob:", "data:"],
+        "worker-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "object-src": "'none'",
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "font-src": ["'self'", "data:"],
+        "script-src": ["'self'", "'strict-dynamic'"],
+    },
+    "content_security_policy_nonce_in": ["script-src"],
+    "force_https": False,
+    "session_cookie_secure": False,
+}

@@ -149,3 +149,18 @@ def test_the_serving_copy_of_make_serve_is_a_run_in_the_project_instance(running
     with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
         [run] = instance.get_runs()
     assert (run.job_name, run.status) == ("copy_to_serving_database", dg.DagsterRunStatus.SUCCESS)
+
+
+def test_superset_pages_may_load_nothing_from_another_host(running):
+    api, base, _ = running
+    page = api.get(f"{base}/superset/dashboard/ai-computing-starter/", timeout=60)
+    assert page.status_code == 200
+    policy = dict(
+        directive.strip().split(" ", 1)
+        for directive in page.headers["Content-Security-Policy"].split(";")
+        if directive.strip()
+    )
+    # Superset's pages draw a usage pixel from scarf.sh; only this policy keeps the browser from asking for it.
+    assert policy["default-src"] == "'self'"
+    for directive in ("img-src", "connect-src", "font-src", "style-src"):
+        assert "http" not in policy[directive], (directive, policy[directive])
