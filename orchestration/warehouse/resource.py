@@ -86,7 +86,8 @@ class WarehouseResource(dg.ConfigurableResource):
         if context.dagster_run is None:
             return
         self._lock = acquire_refresh_lock(Path(self.work_dir), context.dagster_run.run_id, self.lock_timeout_seconds)
-        _remove_stale_working_folders(Path(self.work_dir), keep=context.dagster_run.run_id)
+        removed = _remove_stale_working_folders(Path(self.work_dir), keep=context.dagster_run.run_id)
+        _record_killed_runs(context.instance, removed, context.dagster_run.run_id)
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._lock is None:
@@ -139,11 +140,28 @@ def timestamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
 
 
-def _remove_stale_working_folders(work_dir: Path, keep: str) -> None:
-    """Delete working folders of runs that died without ending (killed); the caller holds the lock."""
-    for folder in work_dir.iterdir():
-        if folder.is_dir() and folder.name != keep and not folder.name.startswith(UNPUBLISHED_PREFIX):
-            shutil.rmtree(folder, ignore_errors=True)
+def _remove_stale_working_folders(work_dir: Path, keep: str) -> list[str]:
+    """Delete working folders of runs that died without ending (killed); the caller holds the lock. Returns their
+    names: the run ids."""
+    stale = [
+        folder
+        for folder in work_dir.iterdir()
+        if folder.is_dir() and folder.name != keep and not folder.name.startswith(UNPUBLISHED_PREFIX)
+    ]
+    for folder in stale:
+        shutil.rmtree(folder, ignore_errors=True)
+    return [folder.name for folder in stale]
+
+
+def _record_killed_runs(instance: dg.DagsterInstance, run_ids: list[str], found_by: str) -> None:
+    """A run whose working folder outlived it was killed, so it never recorded its end: record it as failed, or the
+    run history would show it running for ever."""
+    for run_id in run_ids:
+        run = instance.get_run_by_id(run_id)
+        if run is not None and not run.is_finished:
+            instance.report_run_failed(
+                run, f"The run's process ended without finishing (killed); run {found_by} found its lock free."
+            )
 
 
 def _keep_unpublished_folder(run_folder: Path, keep: int) -> Path:

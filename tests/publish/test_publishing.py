@@ -243,7 +243,11 @@ def test_a_refresh_killed_mid_build_leaves_the_warehouse_intact_and_the_next_run
     with duckdb.connect(published_before.published_path, read_only=True) as connection:
         assert connection.execute("select count(*) from marts.fct_indicator_observation").fetchone()[0] > 0
 
-    assert refresh(published_before).success
+    with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+        [killed] = instance.get_runs()
+        assert killed.status == dg.DagsterRunStatus.STARTED  # its process died before it could say otherwise
+        assert refresh(published_before, instance=instance).success
+        assert instance.get_run_by_id(killed.run_id).status == dg.DagsterRunStatus.FAILURE
     assert [p for p in runs.iterdir() if p.is_dir()] == []
     with duckdb.connect(published_before.published_path, read_only=True) as connection:
         history_after = set(
