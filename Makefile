@@ -14,7 +14,7 @@ DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type
 .PHONY: help run test dev dbt-dev settings rollback site sql serve serve-stop superset superset-stop export docs bench-data bench lint format lock clean
 
 help: ## List the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -53,7 +53,7 @@ serve: $(MANIFEST) ## Start a local PostgreSQL with the marts for BI tools and p
 serve-stop: $(STAMP) ## Stop the local PostgreSQL
 	$(BIN)/python -m orchestration serve-stop
 
-superset: $(STAMP) ## Start Apache Superset (own venv) on http://127.0.0.1:8088 with the starter dashboard; `make serve` first adds PostgreSQL
+superset: $(STAMP) ## Start Superset (own venv) on http://127.0.0.1:8088 with the starter dashboard (after `make serve`: on PG too)
 	$(BIN)/python -m orchestration superset
 
 superset-stop: $(STAMP) ## Stop Superset
