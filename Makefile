@@ -98,9 +98,9 @@ format: $(STAMP) ## Format Python (ruff) and SQL (sqlfluff fix)
 
 lock: ## Re-resolve requirements.lock from pyproject.toml in a scratch venv
 	rm -rf /tmp/lock-venv && $(PYTHON) -m venv /tmp/lock-venv
-	/tmp/lock-venv/bin/pip install --quiet -e '.[dev]'
+	/tmp/lock-venv/bin/pip install --quiet -e '.[dev,analyst]'
 	(head -n 2 requirements.lock && /tmp/lock-venv/bin/pip freeze --exclude-editable) > requirements.lock.new
 	mv requirements.lock.new requirements.lock
 
 clean: ## Remove the venv, dbt artifacts and built data
-	rm -rf $(VENV) .venv-superset dbt_project/target dbt_project/logs data
+	rm -rf $(VENV) .venv-superset .venv-analyst dbt_project/target dbt_project/logs data

@@ -75,6 +75,7 @@ class Superset:
             )
             self.credentials_file.chmod(0o600)
         self.stop()  # a restart picks up a moved warehouse or a started PostgreSQL copy
+        print(f"Setting up Superset in {self.folder} and importing the dashboards...", file=sys.stderr, flush=True)
         self._superset("db", "upgrade")
         if not (self.folder / "initialised").exists():
             password = self.credentials()["ADMIN_PASSWORD"]
