@@ -141,15 +141,25 @@ def rollback() -> int:
     return 0
 
 
+def published_warehouse() -> Path | None:
+    """The published warehouse (WAREHOUSE_PATH), or None after saying that `make run` must build it first."""
+    from orchestration.warehouse import settings
+
+    published = settings.warehouse_path()
+    if not published.exists():
+        print(f"No published warehouse at {published}: run `make run` first.", file=sys.stderr)
+        return None
+    return published
+
+
 def site() -> int:
     """Write the data page from the published warehouse."""
     from orchestration.serving.site import build_site
     from orchestration.warehouse.resource import WarehouseResource
 
     warehouse = WarehouseResource()
-    published = Path(warehouse.published_path)
-    if not published.exists():
-        print(f"No published warehouse at {published}: run `make run` first.", file=sys.stderr)
+    published = published_warehouse()
+    if published is None:
         return 1
     page = build_site(published, warehouse.site_dir(), warehouse.report_path())
     print(f"Data page: {page} (open it in a browser; it needs no server and no network)")
@@ -161,12 +171,9 @@ def serve() -> int:
     from orchestration.definitions import build_definitions
     from orchestration.serving.assets import ServingDatabaseResource
     from orchestration.serving.local_postgres import LOADER_ROLE, READER_ROLE
-    from orchestration.warehouse import settings
     from orchestration.warehouse.resource import WarehouseResource
 
-    published = settings.warehouse_path()
-    if not published.exists():
-        print(f"No published warehouse at {published}: run `make run` first.", file=sys.stderr)
+    if published_warehouse() is None:
         return 1
     server = local_postgres()
     server.start()
@@ -215,11 +222,9 @@ def superset() -> int:
     """Start Superset on loopback with the starter dashboard over the published warehouse (and the PostgreSQL copy
     when `make serve` runs); print where and how to log in."""
     from orchestration.serving.local_postgres import READER_ROLE
-    from orchestration.warehouse import settings
 
-    published = settings.warehouse_path()
-    if not published.exists():
-        print(f"No published warehouse at {published}: run `make run` first.", file=sys.stderr)
+    published = published_warehouse()
+    if published is None:
         return 1
     server, postgres = local_superset(), local_postgres()
     postgres_url = postgres.url(READER_ROLE) if postgres.is_running() else None

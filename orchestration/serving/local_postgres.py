@@ -12,7 +12,6 @@ from __future__ import annotations
 import glob
 import os
 import pwd
-import secrets
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -20,6 +19,8 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
+
+from orchestration.warehouse.files import generate_secrets, read_secrets
 
 DATABASE = "warehouse"
 LOADER_ROLE = "warehouse_loader"
@@ -49,8 +50,7 @@ class LocalPostgres:
         return f"postgresql://{role}:{password}@127.0.0.1:{self.port}/{DATABASE}"
 
     def credentials(self) -> dict[str, str]:
-        lines = self.credentials_file.read_text().splitlines()
-        pairs = dict(line.split("=", 1) for line in lines if "=" in line)
+        pairs = read_secrets(self.credentials_file)
         return {LOADER_ROLE: pairs["LOADER_PASSWORD"], READER_ROLE: pairs["READER_PASSWORD"]}
 
     # ------------------------------------------------------------------ lifecycle
@@ -58,11 +58,7 @@ class LocalPostgres:
     def start(self) -> None:
         """Create the cluster on first use, start it, and make sure the database and roles exist."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        if not self.credentials_file.exists():
-            self.credentials_file.write_text(
-                f"LOADER_PASSWORD={secrets.token_urlsafe(24)}\nREADER_PASSWORD={secrets.token_urlsafe(24)}\n"
-            )
-            self.credentials_file.chmod(0o600)
+        generate_secrets(self.credentials_file, ["LOADER_PASSWORD", "READER_PASSWORD"])
         if not (self.data_dir / "PG_VERSION").exists():
             self._initdb()
         if not self.is_running():

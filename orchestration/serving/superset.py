@@ -15,7 +15,6 @@ the dashboard is the same export with its own database, names and identifiers.
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -30,6 +29,7 @@ from pathlib import Path
 import yaml
 
 from orchestration.serving import LOCKED_DOWN_CONFIG
+from orchestration.warehouse.files import generate_secrets, read_secrets
 from orchestration.warehouse.settings import REPO_ROOT
 
 BUNDLE_DIR = REPO_ROOT / "bi" / "superset"
@@ -60,8 +60,7 @@ class Superset:
         return f"http://127.0.0.1:{self.port}"
 
     def credentials(self) -> dict[str, str]:
-        lines = self.credentials_file.read_text().splitlines()
-        return dict(line.split("=", 1) for line in lines if "=" in line)
+        return read_secrets(self.credentials_file)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -69,11 +68,7 @@ class Superset:
         """Install on first use, set up the metadata database and the admin, import the dashboards, and serve."""
         install()
         self.folder.mkdir(parents=True, exist_ok=True)
-        if not self.credentials_file.exists():
-            self.credentials_file.write_text(
-                f"SECRET_KEY={secrets.token_urlsafe(42)}\nADMIN_PASSWORD={secrets.token_urlsafe(18)}\n"
-            )
-            self.credentials_file.chmod(0o600)
+        generate_secrets(self.credentials_file, ["SECRET_KEY", "ADMIN_PASSWORD"])
         self.stop()  # a restart picks up a moved warehouse or a started PostgreSQL copy
         print(f"Setting up Superset in {self.folder} and importing the dashboards...", file=sys.stderr, flush=True)
         self._superset("db", "upgrade")

@@ -1,10 +1,12 @@
-"""File helpers every stage shares: a streamed checksum, writes that appear whole, durable renames, JSON lines."""
+"""File helpers every stage shares: a streamed checksum, writes that appear whole, durable renames, JSON lines, and
+generated secrets kept in a file only its owner reads."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import secrets
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -73,3 +75,16 @@ def append_jsonl(path: Path, entry: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as log:
         log.write(json.dumps(entry) + "\n")
+
+
+def generate_secrets(path: Path, names: list[str]) -> None:
+    """Write a `NAME=value` file of random secrets, readable by its owner only, unless it exists already."""
+    if path.exists():
+        return
+    path.write_text("".join(f"{name}={secrets.token_urlsafe(24)}\n" for name in names))
+    path.chmod(0o600)
+
+
+def read_secrets(path: Path) -> dict[str, str]:
+    """The `NAME=value` pairs of a file that generate_secrets wrote."""
+    return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
