@@ -66,8 +66,8 @@ export: $(STAMP) ## Write every mart as Parquet and CSV into data/exports/
 docs: $(MANIFEST) ## Generate the dbt documentation site (models, columns, lineage, tests) in dbt_project/target/docs/
 	mkdir -p dbt_project/target/docs
 	cp $${WAREHOUSE_PATH:-data/warehouse.duckdb} dbt_project/target/docs/warehouse.duckdb
-	cd dbt_project && ../$(BIN)/dbt docs generate --static --quiet --profiles-dir . --target-path target/docs \
-		--vars '{"warehouse_path": "target/docs/warehouse.duckdb"}'
+	cd dbt_project && WAREHOUSE_WORKING_FILE=target/docs/warehouse.duckdb \
+		../$(BIN)/dbt docs generate --static --quiet --profiles-dir . --target-path target/docs
 	rm dbt_project/target/docs/warehouse.duckdb
 	@echo "Open dbt_project/target/docs/static_index.html in a browser (one self-contained file)."
 

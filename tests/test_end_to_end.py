@@ -1,11 +1,13 @@
 """A full refresh of the repository's seeds into a temporary warehouse, queried as an analyst would."""
 
 import json
+import os
 import subprocess
 
 import duckdb
 import pytest
 
+from orchestration.warehouse.dbt import run_environment
 from orchestration.warehouse.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, REPO_ROOT
 from tests.conftest import proxy_settings
 
@@ -127,10 +129,9 @@ def test_the_dbt_unit_tests_pass(built_warehouse, tmp_path):
             ".",
             "--target-path",
             str(tmp_path / "target"),
-            "--vars",
-            json.dumps({"warehouse_path": str(scratch)}),
         ],
         cwd=DBT_PROJECT_DIR,
+        env={**os.environ, **run_environment(scratch)},
         capture_output=True,
         text=True,
         check=False,

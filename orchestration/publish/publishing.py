@@ -17,7 +17,7 @@ from pathlib import Path
 
 from orchestration.warehouse import audit, history, settings
 from orchestration.warehouse.connections import connect_duckdb
-from orchestration.warehouse.dbt import REFRESH_BUILD_ARGS
+from orchestration.warehouse.dbt import REFRESH_BUILD_ARGS, run_environment
 from orchestration.warehouse.files import append_jsonl, csv_checksums, fsync_directory, prune, read_jsonl
 from orchestration.warehouse.quality_report import CheckRecord, counts
 from orchestration.warehouse.resource import WarehouseResource, timestamp
@@ -25,7 +25,7 @@ from orchestration.warehouse.resource import WarehouseResource, timestamp
 
 def publish(warehouse: WarehouseResource, run_id: str, records: list[CheckRecord]) -> Path:
     """Record the run in its working file, then move it onto the published path in one atomic rename."""
-    working = warehouse.working_path(run_id)
+    working = warehouse.working_path()
     if not working.exists():
         raise FileNotFoundError(f"run {run_id} has no working file at {working}; nothing to publish")
     entry = publish_log_entry(run_id, "publish", Path(warehouse.seeds_dir), records)
@@ -79,14 +79,14 @@ def restore_kept_version(warehouse: WarehouseResource) -> Path:
     if not versions:
         raise FileNotFoundError(f"no previous version is kept in {warehouse.versions_dir()}; nothing to roll back to")
     rollback_id = f"rollback-{timestamp()}"
-    published, staged = Path(warehouse.published_path), warehouse.working_path(rollback_id)
+    warehouse.claim_working_folder(rollback_id)
+    published, staged = Path(warehouse.published_path), warehouse.working_path()
     try:
-        staged.parent.mkdir(parents=True)
         shutil.copyfile(versions[0], staged)
         with connect_duckdb(staged) as connection:
             connection.execute(f"drop table if exists {history.HISTORY_SCHEMA}.{history.HISTORY_TABLE}")
             history.carry_over(connection, published)
-        _rebuild_history(staged, rollback_id)
+        _rebuild_history(staged, rollback_id, warehouse.dbt_target_path())
         entry = publish_log_entry(rollback_id, "rollback", None, [])
         with connect_duckdb(staged) as connection:
             publications = [*read_jsonl(warehouse.publish_log_path()), entry]
@@ -102,7 +102,7 @@ def restore_kept_version(warehouse: WarehouseResource) -> Path:
     return versions[0]
 
 
-def _rebuild_history(working: Path, run_id: str) -> None:
+def _rebuild_history(working: Path, run_id: str, target_path: Path) -> None:
     """dbt builds the history model alone in `working`, as run `run_id`."""
     completed = subprocess.run(
         [
@@ -114,11 +114,10 @@ def _rebuild_history(working: Path, run_id: str) -> None:
             "--profiles-dir",
             ".",
             "--target-path",
-            str(working.parent / "dbt_target"),
-            "--vars",
-            json.dumps({"warehouse_path": str(working), "run_id": run_id}),
+            str(target_path),
         ],
         cwd=settings.DBT_PROJECT_DIR,
+        env={**os.environ, **run_environment(working, run_id)},
         capture_output=True,
         text=True,
         check=False,

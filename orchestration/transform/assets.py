@@ -1,6 +1,5 @@
 """The dbt models and their tests as Dagster assets and asset checks, built in the run's working file."""
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +9,7 @@ from dagster_dbt import DagsterDbtCliRuntimeError, DbtCliResource, dbt_assets
 
 from orchestration.transform.translator import LayerTranslator
 from orchestration.warehouse.connections import connect_duckdb
-from orchestration.warehouse.dbt import REFRESH_BUILD_ARGS, dbt_project
+from orchestration.warehouse.dbt import REFRESH_BUILD_ARGS, dbt_project, environment, run_environment
 from orchestration.warehouse.resource import START_FROM_TAG, WarehouseResource
 from orchestration.warehouse.retry import TRANSIENT_RETRY, is_transient
 
@@ -24,13 +23,13 @@ from orchestration.warehouse.retry import TRANSIENT_RETRY, is_transient
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """dbt build (models and their data tests) of the selected models in this run's working file."""
     working_file = warehouse.prepare_working_file(context.run_id, context.run.tags.get(START_FROM_TAG, "published"))
-    dbt_vars = json.dumps({"warehouse_path": str(working_file), "run_id": context.run_id})
-    invocation = dbt.cli(
-        [*REFRESH_BUILD_ARGS, "--vars", dbt_vars],
-        context=context,
-        raise_on_error=False,
-        target_path=working_file.parent / "dbt_target",  # logs and artifacts go with the run's folder
-    )
+    with environment(run_environment(working_file, context.run_id)):
+        invocation = dbt.cli(
+            REFRESH_BUILD_ARGS,
+            context=context,
+            raise_on_error=False,
+            target_path=warehouse.dbt_target_path(),  # kept from run to run: dbt's parsed project
+        )
     # dbt holds the DuckDB file until it exits, so the events are collected first and described afterwards.
     events = list(invocation.stream())
     yield from with_table_metadata(events, str(working_file))

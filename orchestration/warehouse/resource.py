@@ -1,14 +1,17 @@
 """The warehouse resource every stage uses: where the seeds, the published file and the runs' working files are, and
 the life of one run around them.
 
-Write, audit, publish: readers only ever open the published file. A run builds in its own working file
-(<work_dir>/<run_id>/<name>: the same file name as the published one, because DuckDB names its catalog after the
-file and views refer to it), every check runs on that file, and publishing (orchestration/publish/) moves it onto the
-published path with one atomic rename.
+Write, audit, publish: readers only ever open the published file. A run builds in the working file
+(<work_dir>/build/<name>: the same file name as the published one, because DuckDB names its catalog after the file
+and views refer to it), every check runs on that file, and publishing (orchestration/publish/) moves it onto the
+published path with one atomic rename. The working folder's path is the same for every run (one run at a time holds
+it, see below; `build/run_id` names the run), because dbt keeps its parsed project from one run to the next
+(<work_dir>/dbt_target/partial_parse.msgpack) only while the file it builds keeps its path.
 
-A run holds the refresh lock (lock.py) from its first step to its end; its first step also removes the working
-folders of runs that were killed. A run that ends without publishing (a failed check, an error) keeps its folder as
-`unpublished-<time>-<run_id>` for diagnosis, with its quality report inside; only the latest few are kept.
+A run holds the refresh lock (lock.py) from its first step to its end; its first step also removes a working folder
+left by a run that was killed, and records that run as failed. A run that ends without publishing (a failed check,
+an error) keeps its folder as `unpublished-<time>-<run_id>` for diagnosis, with its quality report and dbt's log
+inside; only the latest few are kept.
 """
 
 from __future__ import annotations
@@ -40,6 +43,9 @@ from orchestration.warehouse.quality_report import (
 START_FROM_TAG = "warehouse/start_from"
 VERSIONS_DIR = ".versions"
 UNPUBLISHED_PREFIX = "unpublished-"
+WORKING_FOLDER = "build"
+OWNER_FILE = "run_id"  # in the working folder: the run building there
+DBT_TARGET = "dbt_target"  # dbt's artifacts, log and parsed project, kept from run to run
 PUBLISH_LOG_NAME = "publish_log.jsonl"
 FAILED_RUNS_LOG_NAME = "failed_runs.jsonl"  # written by the record_failed_runs sensor
 
@@ -56,8 +62,14 @@ class WarehouseResource(dg.ConfigurableResource):
 
     _lock: object = PrivateAttr(default=None)
 
-    def working_path(self, run_id: str) -> Path:
-        return Path(self.work_dir) / run_id / Path(self.published_path).name
+    def working_folder(self) -> Path:
+        return Path(self.work_dir) / WORKING_FOLDER
+
+    def working_path(self) -> Path:
+        return self.working_folder() / Path(self.published_path).name
+
+    def dbt_target_path(self) -> Path:
+        return Path(self.work_dir) / DBT_TARGET
 
     def seed_path(self, file_name: str) -> Path:
         return Path(self.seeds_dir) / file_name
@@ -86,32 +98,42 @@ class WarehouseResource(dg.ConfigurableResource):
         if context.dagster_run is None:
             return
         self._lock = acquire_refresh_lock(Path(self.work_dir), context.dagster_run.run_id, self.lock_timeout_seconds)
-        removed = _remove_stale_working_folders(Path(self.work_dir), keep=context.dagster_run.run_id)
-        _record_killed_runs(context.instance, removed, context.dagster_run.run_id)
+        killed = _remove_working_folder_of_killed_run(self.working_folder())
+        _record_killed_runs(context.instance, killed, context.dagster_run.run_id)
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._lock is None:
             return
         try:
-            run_folder = Path(self.work_dir) / context.dagster_run.run_id
-            if run_folder.exists():  # the run did not publish: keep what it built, and say why
-                run_id = context.dagster_run.run_id
+            run_id, run_folder = context.dagster_run.run_id, self.working_folder()
+            if _owner(run_folder) == run_id:  # the run did not publish: keep what it built, and say why
                 records = run_check_records(context.instance, run_id)
-                findings = consistency_findings(self.working_path(run_id))
+                findings = consistency_findings(self.working_path())
                 write_markdown(self.report_path(), run_id, records, published=False, findings=findings)
                 write_markdown(run_folder / REPORT_NAME, run_id, records, published=False, findings=findings)
-                _keep_unpublished_folder(run_folder, self.keep_unpublished)
+                for artefact in ("run_results.json", "dbt.log"):  # dbt's results of this run; its log ends with it
+                    if (self.dbt_target_path() / artefact).exists():
+                        shutil.copyfile(self.dbt_target_path() / artefact, run_folder / artefact)
+                _keep_unpublished_folder(run_folder, run_id, self.keep_unpublished)
         finally:
             self._lock.release()
             self._lock = None
 
+    def claim_working_folder(self, run_id: str) -> Path:
+        """An empty working folder for `run_id`, which holds the refresh lock: nobody else builds there."""
+        folder = self.working_folder()
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        (folder / OWNER_FILE).write_text(run_id)
+        return folder
+
     def prepare_working_file(self, run_id: str, start_from: str = "published") -> Path:
         """Create the run's working file on first use: a copy of the published warehouse, or empty but for the
         recorded history of the figures, which every publication carries over (history.py)."""
-        path = self.working_path(run_id)
-        if path.exists():
+        path = self.working_path()
+        if path.exists() and _owner(path.parent) == run_id:
             return path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self.claim_working_folder(run_id)
         published = Path(self.published_path)
         if start_from != "empty" and published.exists():
             with atomic_path(path) as partial:
@@ -140,17 +162,20 @@ def timestamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
 
 
-def _remove_stale_working_folders(work_dir: Path, keep: str) -> list[str]:
-    """Delete working folders of runs that died without ending (killed); the caller holds the lock. Returns their
-    names: the run ids."""
-    stale = [
-        folder
-        for folder in work_dir.iterdir()
-        if folder.is_dir() and folder.name != keep and not folder.name.startswith(UNPUBLISHED_PREFIX)
-    ]
-    for folder in stale:
-        shutil.rmtree(folder, ignore_errors=True)
-    return [folder.name for folder in stale]
+def _owner(working_folder: Path) -> str | None:
+    """The run building in the working folder, if there is one."""
+    owner = working_folder / OWNER_FILE
+    return owner.read_text().strip() if owner.exists() else None
+
+
+def _remove_working_folder_of_killed_run(working_folder: Path) -> list[str]:
+    """Delete the working folder of a run that died without ending (killed); the caller holds the lock, so a folder
+    there at its start is a dead run's. Returns that run's id, if known."""
+    if not working_folder.exists():
+        return []
+    owner = _owner(working_folder)
+    shutil.rmtree(working_folder, ignore_errors=True)
+    return [owner] if owner else []
 
 
 def _record_killed_runs(instance: dg.DagsterInstance, run_ids: list[str], found_by: str) -> None:
@@ -164,8 +189,8 @@ def _record_killed_runs(instance: dg.DagsterInstance, run_ids: list[str], found_
             )
 
 
-def _keep_unpublished_folder(run_folder: Path, keep: int) -> Path:
-    kept = run_folder.with_name(f"{UNPUBLISHED_PREFIX}{timestamp()}-{run_folder.name}")
+def _keep_unpublished_folder(run_folder: Path, run_id: str, keep: int) -> Path:
+    kept = run_folder.with_name(f"{UNPUBLISHED_PREFIX}{timestamp()}-{run_id}")
     os.replace(run_folder, kept)
     prune(run_folder.parent, keep=keep, prefix=UNPUBLISHED_PREFIX)
     return kept

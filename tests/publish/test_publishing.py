@@ -15,6 +15,7 @@ import pytest
 
 from orchestration.publish.publishing import kept_versions, restore_kept_version
 from orchestration.warehouse.lock import RefreshLockedError, acquire_refresh_lock
+from orchestration.warehouse.resource import UNPUBLISHED_PREFIX
 from orchestration.warehouse.settings import REPO_ROOT
 from tests.conftest import REPO_SEEDS, copy_seeds, make_warehouse, refresh
 
@@ -202,9 +203,9 @@ def test_a_failed_run_keeps_its_working_file_under_a_clear_name(published_before
 
     assert not refresh(published_before).success
 
-    kept = [p for p in Path(published_before.work_dir).iterdir() if p.is_dir()]
-    assert len(kept) == 1 and kept[0].name.startswith("unpublished-")
-    assert (kept[0] / "warehouse.duckdb").exists()
+    kept = [p for p in Path(published_before.work_dir).iterdir() if p.name.startswith(UNPUBLISHED_PREFIX)]
+    assert len(kept) == 1 and not published_before.working_folder().exists()
+    assert (kept[0] / "warehouse.duckdb").exists() and (kept[0] / "run_results.json").exists()
     assert "intelligent_share_of_total_2024" in (kept[0] / "quality_report.md").read_text()
 
 
@@ -231,13 +232,14 @@ def test_a_refresh_killed_mid_build_leaves_the_warehouse_intact_and_the_next_run
     )
     # Wait until dbt is building in the working file, then kill the whole process group.
     deadline = time.monotonic() + 120
-    while not any(runs.glob("*/target")) and not _dbt_running(refresh_process) and time.monotonic() < deadline:
+    while not _dbt_running(refresh_process) and time.monotonic() < deadline:
         time.sleep(0.2)
     time.sleep(1.5)
     os.killpg(refresh_process.pid, signal.SIGKILL)
     refresh_process.wait(timeout=30)
     assert refresh_process.returncode == -signal.SIGKILL
-    assert [p for p in runs.iterdir() if p.is_dir()], "the killed run should have left its working folder"
+    working_folder = published_before.working_folder()
+    assert working_folder.is_dir(), "the killed run should have left its working folder"
 
     assert digest(published_before.published_path) == before
     with duckdb.connect(published_before.published_path, read_only=True) as connection:
@@ -248,7 +250,8 @@ def test_a_refresh_killed_mid_build_leaves_the_warehouse_intact_and_the_next_run
         assert killed.status == dg.DagsterRunStatus.STARTED  # its process died before it could say otherwise
         assert refresh(published_before, instance=instance).success
         assert instance.get_run_by_id(killed.run_id).status == dg.DagsterRunStatus.FAILURE
-    assert [p for p in runs.iterdir() if p.is_dir()] == []
+    assert not working_folder.exists()
+    assert not [p for p in runs.iterdir() if p.name.startswith(UNPUBLISHED_PREFIX)]  # a killed run is not kept
     with duckdb.connect(published_before.published_path, read_only=True) as connection:
         history_after = set(
             connection.execute(

@@ -10,7 +10,9 @@
 -- file. A version is the content of the figure's seed row (version_id); what is derived from other rows (known_until,
 -- superseded_by_observation_id) is as it was at the version's last publication.
 {%- set previous_history = adapter.get_relation(this.database, this.schema, this.identifier) %}
-{%- set run_id = "'" ~ var('run_id') ~ "'" %}
+{#- The run that builds the warehouse (Dagster passes its run id; by hand, dbt-dev): which run first and last
+    published each version of a figure. -#}
+{%- set run_id = "'" ~ env_var('WAREHOUSE_RUN_ID', 'dbt-dev') ~ "'" %}
 {%- set seed_columns = [
     'observation_id', 'indicator_code', 'geography_code', 'source_id', 'period_start', 'period_end', 'period_type',
     'period_inferred', 'value_reported', 'unit_reported', 'qualifier', 'is_forecast', 'note'
