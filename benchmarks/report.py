@@ -10,7 +10,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.measure import BI_QUERIES, RATIO_REPEATS, machine
+from benchmarks.measure import BI_QUERIES, DBT_STEP, RATIO_REPEATS, machine
+from orchestration.warehouse.settings import REPO_ROOT
+
+# Written by every whole passing `make test` (tests/conftest.py): seconds per suite, read into the report.
+SUITE_TIMES = REPO_ROOT / "test-artifacts" / "suite_times.json"
 
 
 @dataclass(frozen=True)
@@ -26,14 +30,20 @@ class Target:
 
 TARGETS = {
     "load": Target("≥ 0.8×", None, 0.8, at_least=True),
-    "refresh_over_dbt": Target("≤ 1.5× at 1M", "1m", 1.5),
-    "peak_memory_mib": Target("< 4096 at 10M", "10m", 4096),
+    "contracts_s_per_million": Target("≤ 1 at 1M and 10M", None, 1.0),
+    "full_refresh_s": Target("≤ 8 at 10k", "10k", 8.0),
+    "refresh_over_dbt": Target("≤ 1.3× at 1M", "1m", 1.3),
+    "dbt_over_direct": Target("≤ 2× at 1M", "1m", 2.0),
+    "one_file_changed_s": Target("≤ 5 at 10k", "10k", 5.0),
+    "peak_memory_mib": Target("< 3072 at 10M", "10m", 3072),
     "bi_query_median_ms": Target("median < 100 at 10M", "10m", 100),
     "consistency_share": Target("< 10 % of the full refresh", None, 0.10),
+    "test_core_s": Target("≤ 150 (2 min 30 s)", None, 150),
 }
 
 
-def write_report(results: list[dict], path: Path) -> None:
+def write_report(results: list[dict], path: Path, suite_times: dict | None = None) -> None:
+    """The report; `suite_times` are the seconds of the latest whole `make test` per suite (tests/conftest.py)."""
     lines = [
         "# Benchmarks",
         "",
@@ -56,10 +66,11 @@ def write_report(results: list[dict], path: Path) -> None:
     row(
         "input contracts (s per million rows)",
         [f"{r['contracts_s_per_million']:.1f}" for r in results],
-        "no full table in pandas",
+        TARGETS["contracts_s_per_million"].text,
     )
-    row("full refresh (s)", [f"{r['full_refresh_s']:.1f}" for r in results])
+    row("full refresh (s)", [f"{r['full_refresh_s']:.1f}" for r in results], TARGETS["full_refresh_s"].text)
     row("plain dbt build (s)", [f"{r['dbt_build_s']:.1f}" for r in results])
+    row("of which dbt's start and parse (s)", [f"{r['dbt_outside_nodes_s']:.1f}" for r in results])
     row(
         "full refresh / dbt build",
         [f"{r['full_refresh_s'] / r['dbt_build_s']:.2f}×" for r in results],
@@ -72,9 +83,18 @@ def write_report(results: list[dict], path: Path) -> None:
         TARGETS["consistency_share"].text,
     )
     row("models' SQL run directly in DuckDB (s)", [f"{r['direct_sql_s']:.1f}" for r in results])
+    row(
+        "plain dbt build / direct SQL",
+        [f"{r['dbt_build_s'] / r['direct_sql_s']:.1f}×" for r in results],
+        TARGETS["dbt_over_direct"].text,
+    )
     row("full refresh / direct SQL", [f"{r['full_refresh_s'] / r['direct_sql_s']:.1f}×" for r in results])
     row("no-op refresh (s)", [f"{r['noop_refresh_s']:.1f}" for r in results], "rebuilds nothing")
-    row("one file changed, sources.csv (s)", [f"{r['one_file_changed_refresh_s']:.1f}" for r in results])
+    row(
+        "one file changed, sources.csv (s)",
+        [f"{r['one_file_changed_refresh_s']:.1f}" for r in results],
+        TARGETS["one_file_changed_s"].text,
+    )
     row(
         "peak memory of the refresh (MiB)",
         [f"{r['full_refresh_peak_rss_mib']:.0f}" for r in results],
@@ -87,7 +107,16 @@ def write_report(results: list[dict], path: Path) -> None:
             [f"{r[key]['median_ms']:.1f} / {r[key]['p95_ms']:.1f}" for r in results],
             TARGETS["bi_query_median_ms"].text,
         )
-    lines += ["", "## Targets", ""] + _verdicts(results)
+    lines += ["", "## Targets", ""] + _verdicts(results, suite_times)
+    if suite_times:
+        lines += [
+            "",
+            f"## The test suite (`make test`, its latest whole run on this checkout, {suite_times['measured']})",
+            "",
+            "| suite | minutes |",
+            "|---|---|",
+        ]
+        lines += [f"| {suite} | {seconds / 60:.1f} |" for suite, seconds in suite_times["seconds"].items()]
     lines += ["", "## Where the full refresh's time goes (seconds)", ""]
     groups = list(results[0]["full_refresh_profile_s"])
     lines.append("| | " + " | ".join(r["size"] for r in results) + " |")
@@ -99,38 +128,66 @@ def write_report(results: list[dict], path: Path) -> None:
     path.write_text("\n".join(lines))
 
 
-def _verdicts(results: list[dict]) -> list[str]:
+def _verdicts(results: list[dict], suite_times: dict | None) -> list[str]:
     """Each target, met or not, in a sentence with its figure; a missed one with what the profile says about it."""
     by_size = {r["size"]: r for r in results}
-    lines = []
     largest = results[-1]
-    ratio, target = largest["load_ratio"], TARGETS["load"]
-    lines.append(
-        f"- Loading at {ratio:.2f}× DuckDB's own CSV reading at {largest['size']}: "
-        f"{_verdict(target, ratio)} (target {target.limit}×)."
+    lines = []
+
+    def say(key: str, figure: float, text: str, floor: str = "") -> None:
+        target = TARGETS[key]
+        verdict = _verdict(target, figure)
+        explained = f" {floor}" if floor and verdict == "missed" else ""
+        lines.append(f"- {text}: {verdict} (target {target.text}).{explained}")
+
+    ratio = largest["load_ratio"]
+    say("load", ratio, f"Loading at {ratio:.2f}× DuckDB's own CSV reading at {largest['size']}")
+    worst = max(results[1:] or results, key=lambda r: r["contracts_s_per_million"])
+    say(
+        "contracts_s_per_million",
+        worst["contracts_s_per_million"],
+        f"Input contracts at {worst['contracts_s_per_million']:.1f} s per million rows at {worst['size']}",
+        "Great Expectations evaluates its expectations on pandas batches of about 200,000 rows (its SQL data source "
+        "does not work with DuckDB), so every row is converted from DuckDB to pandas and checked in Python; "
+        "validating on aggregates computed in DuckDB would take them under the target at the cost of Great "
+        "Expectations' row-level results, which locate each violation on its file line.",
     )
+    for key, size in (("full_refresh_s", "10k"), ("one_file_changed_s", "10k")):
+        if size not in by_size:
+            continue
+        r = by_size[size]
+        figure = r["full_refresh_s"] if key == "full_refresh_s" else r["one_file_changed_refresh_s"]
+        what = "Full refresh" if key == "full_refresh_s" else f"One file changed ({r['one_file_changed']}), refresh"
+        say(key, figure, f"{what} at {size} {figure:.1f} s", _fixed_cost(r))
     target = TARGETS["refresh_over_dbt"]
     if target.size in by_size:
         r = by_size[target.size]
         profile = r["full_refresh_profile_s"]
-        dbt_step = profile["dbt build, with Dagster's handling of its events"]
         others = {k: v for k, v in profile.items() if not k.startswith("dbt build")}
-        refresh_ratio = r["full_refresh_s"] / r["dbt_build_s"]
-        verdict = _verdict(target, refresh_ratio)
-        lines.append(
-            f"- Full refresh at {target.size} rows {refresh_ratio:.2f}× the plain dbt build: {verdict} "
-            f"(target {target.limit}×). "
-            + (
-                ""
-                if verdict == "met"
-                else f"The refresh's dbt step, in which Dagster also records each model and test as a "
-                f"materialization or asset check, takes {dbt_step:.1f} s against the plain build's "
-                f"{r['dbt_build_s']:.1f} s. The rest is work a plain dbt build does not do: "
-                + ", ".join(f"{v:.1f} s {k}" for k, v in sorted(others.items(), key=lambda kv: -kv[1]) if v >= 0.5)
-                + f". Together that is {sum(others.values()):.1f} s, more than the "
-                f"{(target.limit - 1) * r['dbt_build_s']:.1f} s the target leaves for it; process start and "
-                "end (Python importing Dagster, dagster-dbt and the definitions) costs the same at every size."
-            )
+        say(
+            "refresh_over_dbt",
+            r["full_refresh_s"] / r["dbt_build_s"],
+            f"Full refresh at {target.size} rows {r['full_refresh_s'] / r['dbt_build_s']:.2f}× the plain dbt build",
+            f"The refresh's dbt step, in which Dagster also records each model and test as a materialization or "
+            f"asset check, takes {profile[DBT_STEP]:.1f} s against the plain build's {r['dbt_build_s']:.1f} s. The "
+            "rest is work a plain dbt build does not do: "
+            + ", ".join(f"{v:.1f} s {k}" for k, v in sorted(others.items(), key=lambda kv: -kv[1]) if v >= 0.5)
+            + f". Together that is {sum(others.values()):.1f} s, more than the "
+            f"{(target.limit - 1) * r['dbt_build_s']:.1f} s the target leaves for it.",
+        )
+    target = TARGETS["dbt_over_direct"]
+    if target.size in by_size:
+        r = by_size[target.size]
+        nodes = r["dbt_build_s"] - r["dbt_outside_nodes_s"]
+        say(
+            "dbt_over_direct",
+            r["dbt_build_s"] / r["direct_sql_s"],
+            f"Plain dbt build at {target.size} {r['dbt_build_s'] / r['direct_sql_s']:.2f}× the models' SQL run "
+            "directly",
+            f"dbt spends {r['dbt_outside_nodes_s']:.1f} s starting and reading its parsed project before the first "
+            f"node, and {nodes:.1f} s on its nodes against the direct SQL's {r['direct_sql_s']:.1f} s: the data "
+            "tests (the direct SQL runs none), and for each model its materialisation (a temporary relation, renames, "
+            "the catalogue queries of its contract).",
         )
     lines.append(
         f"- No-op refresh: {largest['noop_refresh_s']:.1f} s at {largest['size']}, rebuilding nothing (it compares "
@@ -139,29 +196,57 @@ def _verdicts(results: list[dict]) -> list[str]:
     target = TARGETS["peak_memory_mib"]
     if target.size in by_size:
         peak = by_size[target.size]["full_refresh_peak_rss_mib"]
-        lines.append(
-            f"- Peak memory of the {target.size} refresh {peak:.0f} MiB: {_verdict(target, peak)} "
-            f"(target under {target.limit:.0f} MiB)."
+        say(
+            "peak_memory_mib",
+            peak,
+            f"Peak memory of the {target.size} refresh {peak:.0f} MiB",
+            "DuckDB in dbt's process may use DUCKDB_MEMORY_LIMIT (2 GB) before it spills, beside the Dagster "
+            "process that runs it.",
         )
     target = TARGETS["bi_query_median_ms"]
     if target.size in by_size:
-        worst = max(by_size[target.size][f"query_{name}"]["median_ms"] for name in BI_QUERIES)
-        lines.append(
-            f"- Slowest BI query median at {target.size} {worst:.1f} ms: {_verdict(target, worst)} "
-            f"(target under {target.limit:.0f} ms)."
-        )
-    target = TARGETS["consistency_share"]
+        worst_query = max(by_size[target.size][f"query_{name}"]["median_ms"] for name in BI_QUERIES)
+        say("bi_query_median_ms", worst_query, f"Slowest BI query median at {target.size} {worst_query:.1f} ms")
     share = largest["consistency_s"] / largest["full_refresh_s"]
-    lines.append(
-        f"- The consistency rules (every rule type's model, the findings, the bridge and their tests) take "
-        f"{largest['consistency_s']:.1f} s at {largest['size']}, {100 * share:.1f} % of the full refresh: "
-        f"{_verdict(target, share)} (target under {100 * target.limit:.0f} %)."
+    say(
+        "consistency_share",
+        share,
+        "The consistency rules (every rule type's model, the findings, the bridge and their tests) take "
+        f"{largest['consistency_s']:.1f} s at {largest['size']}, {100 * share:.1f} % of the full refresh",
     )
+    if suite_times:
+        core = suite_times["seconds"]["core"]
+        say(
+            "test_core_s",
+            core,
+            f"`make test`'s core suite {core // 60:.0f} min {core % 60:.0f} s (its latest whole run on this "
+            f"checkout, {suite_times['measured'][:10]})",
+            "Most of its tests build a warehouse of their own with real Dagster, dbt and DuckDB runs, each paying "
+            "the fixed cost above.",
+        )
     lines.append(
         "- Input contracts never hold more than one batch of about 200,000 rows in pandas (two while the "
         "next is fetched)."
     )
     return lines
+
+
+def _fixed_cost(r: dict) -> str:
+    """Where a small refresh's seconds go, from its profile: nearly all of it is fixed cost."""
+    profile = r["full_refresh_profile_s"]
+    nodes = r["dbt_build_s"] - r["dbt_outside_nodes_s"]
+    return (
+        f"At {r['size']} the time is fixed cost, paid whatever the size: "
+        f"{profile['process start and end (imports, definitions)']:.1f} s process start and end (Python importing "
+        f"Dagster, dagster-dbt and the definitions, opening the run history), "
+        f"{profile['input contracts (Great Expectations)']:.1f} s input contracts (mostly importing Great "
+        f"Expectations), and a dbt step of {profile[DBT_STEP]:.1f} s: dbt's own start and parse "
+        f"({r['dbt_outside_nodes_s']:.1f} s in the plain build), its nodes one query after another "
+        f"({nodes:.1f} s in the plain build, against {r['direct_sql_s']:.1f} s of SQL) and Dagster recording an "
+        "event for each model and test in its SQLite run history (the rest). Passing the target would take dbt in "
+        "the Dagster process with the manifest it already holds (dagster-dbt runs dbt as a subprocess only) and a "
+        "run history that keeps its database connection."
+    )
 
 
 def _verdict(target: Target, figure: float) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from benchmarks.generate import SIZES
 from benchmarks.measure import measure
-from benchmarks.report import write_report
+from benchmarks.report import SUITE_TIMES, write_report
 from orchestration.warehouse.settings import REPO_ROOT
 
 
@@ -29,7 +29,10 @@ def main(argv: list[str]) -> None:
             results.append(measure(size, seeds, Path(work)))
             print(json.dumps(results[-1], indent=1), flush=True)
     report = Path(os.environ.get("BENCHMARK_REPORT") or REPO_ROOT / "docs" / "benchmarks.md")
-    write_report(results, report)
+    suite_times = json.loads(SUITE_TIMES.read_text()) if SUITE_TIMES.exists() else None
+    if suite_times is None:
+        print(f"no {SUITE_TIMES}: run `make test` first for the test suite's times", flush=True)
+    write_report(results, report, suite_times)
     print(f"wrote {report}")
 
 

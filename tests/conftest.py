@@ -2,20 +2,57 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import threading
+from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
 
+from benchmarks.report import SUITE_TIMES
 from orchestration.definitions import build_definitions
 from orchestration.warehouse.resource import WarehouseResource
 from orchestration.warehouse.settings import REPO_ROOT
 
 REPO_SEEDS = REPO_ROOT / "seeds"
+# Suites that start a program beyond Python, DuckDB and PostgreSQL: `make test` runs them too and reports their time
+# on lines of their own, apart from the core suite's.
+SUITES_APART = {"superset": "Superset", "browser": "Chromium", "spark": "Spark"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
+    """Seconds spent in each suite (set-up, test and tear-down), the core suite first. A whole passing suite
+    (`make test`) also writes them to SUITE_TIMES, where `make bench` reads them."""
+    seconds: Counter[str] = Counter()
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if isinstance(report, pytest.TestReport):
+                suite = next((name for name in SUITES_APART if name in report.keywords), "core")
+                seconds[suite] += report.duration
+    whole = config.args_source == pytest.Config.ArgsSource.TESTPATHS and not config.option.keyword
+    if whole and not config.option.markexpr and exitstatus == pytest.ExitCode.OK and seconds:
+        SUITE_TIMES.parent.mkdir(exist_ok=True)
+        SUITE_TIMES.write_text(
+            json.dumps({"measured": datetime.now(UTC).isoformat(timespec="seconds"), "seconds": seconds}, indent=1)
+        )
+    if seconds:
+        terminalreporter.section("time per suite")
+        for suite in ["core", *SUITES_APART]:
+            if suite in seconds:
+                label = "core" if suite == "core" else f"{suite} (needs {SUITES_APART[suite]})"
+                minutes, rest = divmod(seconds[suite], 60)
+                terminalreporter.write_line(f"{label}: {minutes:.0f} min {rest:.1f} s")
 
 
 def make_warehouse(root: Path, seeds_dir: Path = REPO_SEEDS, **settings) -> WarehouseResource:
