@@ -171,6 +171,8 @@ def _step_profile(timings: dict[str, float], wall_s: float) -> dict[str, float]:
             group = DBT_STEP
         elif step == "published_warehouse":
             group = "publishing"
+        elif step == "data_page":
+            group = "data page (charts of the published warehouse)"
         else:
             group = "consistency checks"
         groups[group] = groups.get(group, 0) + seconds
