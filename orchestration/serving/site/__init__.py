@@ -71,7 +71,7 @@ def build_site(
         bundle = _vega_bundle(site_dir, staging / "assets")
         for asset in (HERE / "static").iterdir():
             shutil.copyfile(asset, staging / "assets" / asset.name)
-        _write_tables(page.tables, staging)
+        _write_tables(page, staging)
         html = TEMPLATES.get_template("index.html.j2").render(
             **_context(page, site_dir, quality_report or warehouse_path.with_name("quality_report.md")),
             bundle=bundle,
@@ -97,7 +97,7 @@ def _context(page: content.Content, site_dir: Path, quality_report: Path) -> dic
         for indicator in page.indicators
     }
     computing = [i for i in page.indicators if i.code in COMPUTING_INDICATORS]
-    computing_figures = _with_names(computing)
+    computing_figures = [{**figure, "indicator_name": i.name} for i in computing for figure in i.figures]
     findings_by_figure: dict[str, list[dict]] = {}
     for finding in page.findings:
         for figure in finding.figures:
@@ -115,8 +115,8 @@ def _context(page: content.Content, site_dir: Path, quality_report: Path) -> dic
         "charts": indicator_charts,
         "computing_chart": charts.figures_chart(
             computing_figures,
-            _concat([i.expectations for i in computing]),
-            _concat([i.growth_paths for i in computing]),
+            [expectation for i in computing for expectation in i.expectations],
+            [path for i in computing for path in i.growth_paths],
             "EFLOPS",
             series="indicator_name",
             description=_description("Intelligent and total computing capacity", "EFLOPS", computing_figures),
@@ -128,7 +128,7 @@ def _context(page: content.Content, site_dir: Path, quality_report: Path) -> dic
             for f in page.findings
             if f.row["status"] == "fail" and any(u["indicator_code"] in COMPUTING_INDICATORS for u in f.figures)
         ],
-        "computing_power": [content.plain(r) for r in page.computing_power.to_dict("records")],
+        "computing_power": content.records(page.computing_power),
         "legend": LEGEND,
         "links": {
             "quality_report": os.path.relpath(quality_report, site_dir),
@@ -139,33 +139,39 @@ def _context(page: content.Content, site_dir: Path, quality_report: Path) -> dic
     }
 
 
-def _description(name: str, unit: str, figures) -> str:
+def _description(name: str, unit: str, figures: list[dict]) -> str:
     """A chart's text alternative: every figure it draws, in words."""
     parts = [
         f"{wording.as_reported(f)} for {wording.period(f)} ({f['source_id']}"
         + (", forecast" if f["is_forecast"] else "")
         + (", in a finding in conflict" if f["has_conflict"] else "")
         + ")"
-        for f in figures.to_dict("records")
+        for f in figures
     ]
     return f"Chart of {name} in {unit}: " + "; ".join(parts) + "."
 
 
-def _with_names(indicators: list[content.Indicator]):
-    frames = [i.figures.assign(indicator_name=i.name) for i in indicators]
-    return _concat(frames)
-
-
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    frames = [f for f in frames if not f.empty]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
-
-def _write_tables(tables: dict, staging: Path) -> None:
-    """Each download as DuckDB writes CSV (`make export` writes the marts the same way)."""
-    with duckdb.connect() as connection:
-        for name, frame in tables.items():
+def _write_tables(page: content.Content, staging: Path) -> None:
+    """Each download as DuckDB writes CSV (`make export` writes the marts the same way). The figures of all
+    indicators go out in one partitioned write, a partition per indicator renamed to its download's name: hundreds
+    of separate writes took seconds. One thread keeps each file in the figures' order."""
+    with duckdb.connect(config={"threads": 1}) as connection:
+        for name, frame in page.tables.items():
             connection.from_df(frame).write_csv(str(staging / name))
+        if page.figures_drawn.empty:
+            return
+        numbers, codes = pd.factorize(page.figures_drawn.indicator_code)
+        figures = page.figures_drawn.assign(indicator_number=numbers)  # noqa: F841 (the query below reads it)
+        partitions = staging / "partitions"
+        connection.execute(
+            "copy (select * from figures) to '{}' (format csv, header, partition_by (indicator_number))".format(
+                str(partitions).replace("'", "''")
+            )
+        )
+        for number, code in enumerate(codes):
+            (written,) = (partitions / f"indicator_number={number}").iterdir()
+            os.rename(written, staging / content.download(code))
+        shutil.rmtree(partitions)
 
 
 def _vega_bundle(site_dir: Path, assets: Path) -> str:

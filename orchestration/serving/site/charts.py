@@ -8,10 +8,6 @@ finding ringed in red, and in grey what the findings expected of a figure.
 
 from __future__ import annotations
 
-import json
-
-import pandas as pd
-
 from orchestration.serving.site.wording import allows, as_reported, day, number, period
 
 # Vega-Lite's shape per qualifier: a triangle points the way a bound is open.
@@ -31,9 +27,9 @@ VEGA_LITE_VERSION = "6.4"  # the version of the script shipped in the page (vl-c
 
 
 def figures_chart(
-    figures: pd.DataFrame,
-    expectations: pd.DataFrame,
-    growth_paths: pd.DataFrame,
+    figures: list[dict],
+    expectations: list[dict],
+    growth_paths: list[dict],
     unit: str,
     series: str,
     description: str,
@@ -63,11 +59,12 @@ def figures_chart(
         "legend": None,  # the page's legend says what each shape means
     }
     forecast_hollow = {"condition": {"test": "datum.is_forecast", "value": "white"}, "field": series, "type": "nominal"}
-    spans = data[data.period_start != data.period_end]
+    spans = [row for row in data if row["period_start"] != row["period_end"]]
     expected = _expectation_rows(expectations)
-    ranges, ceilings = expected[expected.low.notna()], expected[expected.low.isna()]
+    ranges = [row for row in expected if row["low"] is not None]
+    ceilings = [row for row in expected if row["low"] is None]
     paths = _growth_path_rows(growth_paths)
-    path_ends = paths[paths.end.astype(bool)]
+    path_ends = [row for row in paths if row["end"]]
     layers = [
         _layer(
             "spans",
@@ -148,7 +145,7 @@ def figures_chart(
         ),
         _layer(
             "conflicts",
-            data[data.has_conflict],
+            [row for row in data if row["has_conflict"]],
             {"type": "point", "shape": "circle", "size": 480, "strokeWidth": 2, "color": CONFLICT_COLOUR}
             | {"filled": False},
             x=x,
@@ -163,79 +160,68 @@ def figures_chart(
         "height": HEIGHT,
         # Legends stacked below the plot, so that a phone's width holds them.
         "config": {"legend": {"orient": "bottom", "direction": "vertical", "labelLimit": 220}},
-        "datasets": {FIGURES_DATASET: _records(data)},  # one copy of the figures for the layers that draw all of them
+        "datasets": {FIGURES_DATASET: data},  # one copy of the figures for the layers that draw all of them
         # A layer with no rows is left out: Vega warns about the empty extent of its axis otherwise.
         "layer": [layer for layer in layers if layer],
     }
 
 
-def _layer(name: str, rows: pd.DataFrame | str, mark: dict, **encoding) -> dict | None:
+def _layer(name: str, rows: list[dict] | str, mark: dict, **encoding) -> dict | None:
     """One layer of a chart, with its rows inline or the name of the chart's dataset it draws; the SVG group of its
     marks is named `<name>_marks`."""
     if isinstance(rows, str):
         data = {"name": rows}
-    elif rows.empty:
+    elif not rows:
         return None
     else:
-        data = {"values": _records(rows)}
+        data = {"values": rows}
     return {"name": name, "data": data, "mark": mark, "encoding": encoding}
 
 
-def _records(rows: pd.DataFrame) -> list[dict]:
-    return json.loads(rows.to_json(orient="records"))
-
-
-def _extent(figures: pd.DataFrame, expectations: pd.DataFrame, growth_paths: pd.DataFrame) -> tuple[float, float]:
+def _extent(figures: list[dict], expectations: list[dict], growth_paths: list[dict]) -> tuple[float, float]:
     """The y-axis: from zero (or the lowest figure, if below) to a margin above the highest value drawn."""
-    values = pd.concat(
-        [
-            figures[["value_canonical", "lower_bound_canonical", "upper_bound_canonical"]].stack(),
-            *([expectations[["expected_lower", "expected_upper"]].stack()] if not expectations.empty else []),
-            *([growth_paths[["to_low", "to_high"]].stack()] if not growth_paths.empty else []),
-        ]
-    ).astype(float)
-    low, high = min(0.0, values.min()), values.max()
+    drawn = [
+        *((f, ("value_canonical", "lower_bound_canonical", "upper_bound_canonical")) for f in figures),
+        *((e, ("expected_lower", "expected_upper")) for e in expectations),
+        *((p, ("to_low", "to_high")) for p in growth_paths),
+    ]
+    values = [float(row[column]) for row, columns in drawn for column in columns if row[column] is not None]
+    low, high = min(0.0, min(values)), max(values)
     return low, (high * 1.15 if high > 0 else 1.0)
 
 
-def _figure_rows(figures: pd.DataFrame, bottom: float, top: float) -> pd.DataFrame:
-    rows = pd.DataFrame(
-        {
-            "period_start": figures.period_start.map(day),
-            "period_end": figures.period_end.map(day),
-            "value": figures.value_canonical,
-            "band_low": figures.lower_bound_canonical.fillna(bottom),
-            "band_high": figures.upper_bound_canonical.fillna(top),
-            "bound": [
-                "open" if pd.isna(low) or pd.isna(high) else "closed"
-                for low, high in zip(figures.lower_bound_canonical, figures.upper_bound_canonical, strict=True)
-            ],
-            "qualifier": figures.qualifier,
-            "is_forecast": figures.is_forecast.astype(bool),
-            "has_conflict": figures.has_conflict.astype(bool),
-            "source_id": figures.source_id,
-            "figure": [as_reported(f) for f in figures.to_dict("records")],
-            "period": [period(f) for f in figures.to_dict("records")],
-            "allows": [allows(f) for f in figures.to_dict("records")],
-            "status": [
-                ("forecast" if f["is_forecast"] else "reported")
-                + ("; in a failing finding" if f["has_conflict"] else "")
-                for f in figures.to_dict("records")
-            ],
+def _figure_rows(figures: list[dict], bottom: float, top: float) -> list[dict]:
+    rows = []
+    for f in figures:
+        low, high = f["lower_bound_canonical"], f["upper_bound_canonical"]
+        row = {
+            "period_start": day(f["period_start"]),
+            "period_end": day(f["period_end"]),
+            "value": f["value_canonical"],
+            "band_low": bottom if low is None else low,
+            "band_high": top if high is None else high,
+            "bound": "open" if low is None or high is None else "closed",
+            "qualifier": f["qualifier"],
+            "is_forecast": bool(f["is_forecast"]),
+            "has_conflict": bool(f["has_conflict"]),
+            "source_id": f["source_id"],
+            "figure": as_reported(f),
+            "period": period(f),
+            "allows": allows(f),
+            "status": ("forecast" if f["is_forecast"] else "reported")
+            + ("; in a failing finding" if f["has_conflict"] else ""),
         }
-    )
-    if "indicator_name" in figures:  # the chart of several indicators tells them apart by name
-        rows["indicator_name"] = figures.indicator_name.to_numpy()
-    rows["aria"] = rows.figure + ", " + rows.period + ", " + rows.source_id + ", " + rows.status
+        if "indicator_name" in f:  # the chart of several indicators tells them apart by name
+            row["indicator_name"] = f["indicator_name"]
+        row["aria"] = ", ".join((row["figure"], row["period"], row["source_id"], row["status"]))
+        rows.append(row)
     return rows
 
 
-def _growth_path_rows(paths: pd.DataFrame) -> pd.DataFrame:
+def _growth_path_rows(paths: list[dict]) -> list[dict]:
     """Two rows per path: the level it starts from, and where the growth takes it (the low end; `high` the top)."""
-    if paths.empty:
-        return pd.DataFrame(columns=["path_id", "path", "high", "period_end", "value", "end"])
     rows = []
-    for path in paths.to_dict("records"):
+    for path in paths:
         growth = {
             "qualifier": path["growth_qualifier"],
             "value_reported": path["growth_value"],
@@ -250,24 +236,18 @@ def _growth_path_rows(paths: pd.DataFrame) -> pd.DataFrame:
         common = {"path_id": path["path_id"], "path": label, "high": path["to_high"]}
         rows.append({**common, "period_end": day(path["from_date"]), "value": path["from_value"], "end": False})
         rows.append({**common, "period_end": day(path["to_date"]), "value": path["to_low"], "end": True})
-    return pd.DataFrame(rows)
+    return rows
 
 
-def _expectation_rows(expectations: pd.DataFrame) -> pd.DataFrame:
-    if expectations.empty:
-        return pd.DataFrame(columns=["period_end", "low", "high", "expected"])
-    low = expectations.expected_lower.astype(float)
-    high = expectations.expected_upper.astype(float)
-    return pd.DataFrame(
+def _expectation_rows(expectations: list[dict]) -> list[dict]:
+    return [
         {
-            "period_end": expectations.period_end.map(day),
-            "low": low.where(low.notna(), None),
-            "high": high.fillna(low),
-            "expected": [
-                f"{e['check_id']} ({e['status']}) expects "
-                + (f"{number(e['expected_lower'])} to " if pd.notna(e["expected_lower"]) else "at most ")
-                + number(e["expected_upper"] if pd.notna(e["expected_upper"]) else e["expected_lower"])
-                for e in expectations.to_dict("records")
-            ],
+            "period_end": day(e["period_end"]),
+            "low": e["expected_lower"],
+            "high": e["expected_upper"] if e["expected_upper"] is not None else e["expected_lower"],
+            "expected": f"{e['check_id']} ({e['status']}) expects "
+            + (f"{number(e['expected_lower'])} to " if e["expected_lower"] is not None else "at most ")
+            + number(e["expected_upper"] if e["expected_upper"] is not None else e["expected_lower"]),
         }
-    )
+        for e in expectations
+    ]

@@ -11,6 +11,7 @@ indicator, and lists the first MAX_FINDINGS findings (conflicts first); it says 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,17 +114,14 @@ class Indicator:
     name: str
     description: str
     canonical_unit: str
-    figures: pd.DataFrame  # rows of marts.fct_indicator_observation, with their source's title, date and link
+    figures: list[dict]  # rows of marts.fct_indicator_observation, with their source's title, date and link
     figures_national: int  # all its country-level figures; `figures` holds the latest MAX_FIGURES
-    expectations: pd.DataFrame  # what the findings expect of these figures
-    growth_paths: pd.DataFrame  # where reported growth rates take these levels
-
-    def rows(self) -> list[dict]:
-        return [plain(row) for row in self.figures.to_dict("records")]
+    expectations: list[dict]  # what the findings expect of these figures
+    growth_paths: list[dict]  # where reported growth rates take these levels
 
     @property
     def csv_name(self) -> str:
-        return f"data/{self.code}.csv"
+        return download(self.code)
 
 
 @dataclass
@@ -145,6 +143,7 @@ class Content:
     figures_elsewhere: int  # figures of provinces and hubs, not drawn
     computing_power: pd.DataFrame  # marts.mart_computing_power
     tables: dict[str, pd.DataFrame]  # what each CSV download holds, by its path in the site
+    figures_drawn: pd.DataFrame  # the figures of every indicator's chart as the mart has them: a download each
 
 
 def read(warehouse_path: Path, max_figures: int = MAX_FIGURES, max_findings: int = MAX_FINDINGS) -> Content:
@@ -176,52 +175,64 @@ def read(warehouse_path: Path, max_figures: int = MAX_FIGURES, max_findings: int
         computing_power = connection.sql("select * from marts.mart_computing_power order by as_of_date").df()
         publication = connection.sql("select * from audit.publish_log order by published_at desc limit 1").df()
 
+    # Plain rows, split by indicator once: there are hundreds of indicators at scale, and every operation on a small
+    # pandas frame costs a millisecond or more.
+    figures_of = _by_indicator(records(figures))
+    expectations_of = _by_indicator(row for row in records(expectations) if row["observation_id"] in shown)
+    growth_paths_of = _by_indicator(row for row in records(growth_paths) if row["observation_id"] in shown)
     indicators, unreported = [], []
-    for row in catalog.to_dict("records"):
-        own = figures[figures.indicator_code == row["indicator_code"]].reset_index(drop=True)
-        if own.empty:
+    for row in records(catalog):
+        code = row["indicator_code"]
+        if code not in figures_of:
             unreported.append(row)
             continue
         indicators.append(
             Indicator(
-                code=row["indicator_code"],
+                code=code,
                 name=row["name"],
                 description=row["description"],
                 canonical_unit=row["canonical_unit"],
-                figures=own,
-                figures_national=int(own.figures_national.iloc[0]),
-                expectations=_of(expectations[expectations.observation_id.isin(shown)], row["indicator_code"]),
-                growth_paths=_of(growth_paths[growth_paths.observation_id.isin(shown)], row["indicator_code"]),
+                figures=figures_of[code],
+                figures_national=int(figures_of[code][0]["figures_national"]),
+                expectations=expectations_of.get(code, []),
+                growth_paths=growth_paths_of.get(code, []),
             )
         )
 
-    findings = [Finding(row=plain(row)) for row in checks.to_dict("records")]
+    findings = [Finding(row=row) for row in records(checks)]
     used = {finding.row["check_id"]: finding.figures for finding in findings}
-    for row in bridge.to_dict("records"):
-        used[row["check_id"]].append(plain(row))
+    for row in records(bridge):
+        used[row["check_id"]].append(row)
 
-    tables = {indicator.csv_name: indicator.figures[observation_columns] for indicator in indicators}
-    tables["data/findings.csv"] = checks
-    tables["data/computing_power.csv"] = computing_power
-    publication_row = plain(publication.to_dict("records")[0]) if not publication.empty else {}
+    tables = {"data/findings.csv": checks, "data/computing_power.csv": computing_power}
+    publication_row = records(publication)[0] if not publication.empty else {}
     if isinstance(publication_row.get("seed_checksums"), str):
         publication_row["seed_checksums"] = json.loads(publication_row["seed_checksums"])
     return Content(
-        publication_row, indicators, unreported, findings, by_status, figures_elsewhere, computing_power, tables
+        publication_row,
+        indicators,
+        unreported,
+        findings,
+        by_status,
+        figures_elsewhere,
+        computing_power,
+        tables,
+        figures[observation_columns],
     )
 
 
-def _of(frame: pd.DataFrame, indicator_code: str) -> pd.DataFrame:
-    return frame[frame.indicator_code == indicator_code].reset_index(drop=True)
+def download(indicator_code: str) -> str:
+    """Where the CSV file of an indicator's figures is, in the site."""
+    return f"data/{indicator_code}.csv"
 
 
-def plain(row: dict) -> dict:
-    """A row with pandas' missing values as None, for the templates."""
-    return {key: (None if _missing(value) else value) for key, value in row.items()}
+def _by_indicator(rows: Iterable[dict]) -> dict[str, list[dict]]:
+    grouped: dict[str, list[dict]] = {}
+    for row in rows:
+        grouped.setdefault(row["indicator_code"], []).append(row)
+    return grouped
 
 
-def _missing(value) -> bool:
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
+def records(frame: pd.DataFrame) -> list[dict]:
+    """A frame's rows with pandas' missing values as None, for the templates."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
