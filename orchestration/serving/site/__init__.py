@@ -128,7 +128,7 @@ def _context(page: content.Content, site_dir: Path, quality_report: Path) -> dic
             for f in page.findings
             if f.row["status"] == "fail" and any(u["indicator_code"] in COMPUTING_INDICATORS for u in f.figures)
         ],
-        "computing_power": content.records(page.computing_power),
+        "computing_power": page.computing_power,
         "legend": LEGEND,
         "links": {
             "quality_report": os.path.relpath(quality_report, site_dir),

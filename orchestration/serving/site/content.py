@@ -46,6 +46,8 @@ FIGURES = """
     order by indicator_code, period_end, source_id, observation_id
 """
 
+COMPUTING_POWER = "select * from marts.mart_computing_power order by as_of_date"
+
 FINDINGS = f"""
     select * from marts.fct_consistency_check
     order by {STATUS_RANK}, severity != 'error', check_id
@@ -141,21 +143,29 @@ class Content:
     findings: list[Finding]  # the first MAX_FINDINGS, conflicts first
     findings_by_status: dict[str, int]  # all of them
     figures_elsewhere: int  # figures of provinces and hubs, not drawn
-    computing_power: pd.DataFrame  # marts.mart_computing_power
+    computing_power: list[dict]  # marts.mart_computing_power
     tables: dict[str, pd.DataFrame]  # what each CSV download holds, by its path in the site
     figures_drawn: pd.DataFrame  # the figures of every indicator's chart as the mart has them: a download each
 
 
 def read(warehouse_path: Path, max_figures: int = MAX_FIGURES, max_findings: int = MAX_FINDINGS) -> Content:
     with serving.connect(warehouse_path) as connection:
+
+        def rows(query: str, parameters: dict | None = None) -> list[dict]:
+            """The page's rows as plain Python values (None where missing): hundreds of indicators at scale, and
+            pandas' cost per operation on a small frame would outweigh the work."""
+            cursor = connection.execute(query, parameters)
+            columns = [column[0] for column in cursor.description]
+            return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
         observation_columns = [row[0] for row in connection.sql("describe marts.fct_indicator_observation").fetchall()]
-        figures = connection.execute(FIGURES, {"max_figures": max_figures}).df()
-        shown = set(figures.observation_id)
-        expectations = connection.sql(EXPECTATIONS).df()
-        growth_paths = connection.sql(GROWTH_PATHS).df()
-        catalog = connection.sql("select * from marts.dim_indicator order by indicator_code").df()
-        checks = connection.execute(FINDINGS, {"max_findings": max_findings}).df()
-        bridge = connection.execute(
+        figures = rows(FIGURES, {"max_figures": max_figures})
+        shown = {figure["observation_id"] for figure in figures}
+        expectations = [row for row in rows(EXPECTATIONS) if row["observation_id"] in shown]
+        growth_paths = [row for row in rows(GROWTH_PATHS) if row["observation_id"] in shown]
+        catalog = rows("select * from marts.dim_indicator order by indicator_code")
+        checks = rows(FINDINGS, {"max_findings": max_findings})
+        bridge = rows(
             f"select bridge.*, figures.indicator_code, figures.value_reported, figures.unit_reported,"
             f" figures.value_canonical, figures.canonical_unit, figures.qualifier, figures.period_end,"
             f" figures.source_id"
@@ -164,7 +174,7 @@ def read(warehouse_path: Path, max_figures: int = MAX_FIGURES, max_findings: int
             f" where bridge.check_id in (select check_id from ({FINDINGS}))"
             f" order by bridge.check_id, bridge.role, bridge.observation_id",
             {"max_findings": max_findings},
-        ).df()
+        )
         by_status = dict(
             connection.sql("select status, count(*) from marts.fct_consistency_check group by all").fetchall()
         )
@@ -172,16 +182,20 @@ def read(warehouse_path: Path, max_figures: int = MAX_FIGURES, max_findings: int
             "select count(*) from marts.fct_indicator_observation"
             " inner join marts.dim_geography using (geography_code) where level != 'country'"
         ).fetchone()[0]
-        computing_power = connection.sql("select * from marts.mart_computing_power order by as_of_date").df()
-        publication = connection.sql("select * from audit.publish_log order by published_at desc limit 1").df()
+        computing_power = rows(COMPUTING_POWER)
+        publication = rows("select * from audit.publish_log order by published_at desc limit 1")
+        # The downloads, as frames DuckDB writes to CSV (the figures' query runs a second time for its frame).
+        figures_drawn = connection.execute(FIGURES, {"max_figures": max_figures}).df()[observation_columns]
+        tables = {
+            "data/findings.csv": connection.execute(FINDINGS, {"max_findings": max_findings}).df(),
+            "data/computing_power.csv": connection.sql(COMPUTING_POWER).df(),
+        }
 
-    # Plain rows, split by indicator once: there are hundreds of indicators at scale, and every operation on a small
-    # pandas frame costs a millisecond or more.
-    figures_of = _by_indicator(records(figures))
-    expectations_of = _by_indicator(row for row in records(expectations) if row["observation_id"] in shown)
-    growth_paths_of = _by_indicator(row for row in records(growth_paths) if row["observation_id"] in shown)
+    figures_of = _by_indicator(figures)
+    expectations_of = _by_indicator(expectations)
+    growth_paths_of = _by_indicator(growth_paths)
     indicators, unreported = [], []
-    for row in records(catalog):
+    for row in catalog:
         code = row["indicator_code"]
         if code not in figures_of:
             unreported.append(row)
@@ -193,19 +207,18 @@ def read(warehouse_path: Path, max_figures: int = MAX_FIGURES, max_findings: int
                 description=row["description"],
                 canonical_unit=row["canonical_unit"],
                 figures=figures_of[code],
-                figures_national=int(figures_of[code][0]["figures_national"]),
+                figures_national=figures_of[code][0]["figures_national"],
                 expectations=expectations_of.get(code, []),
                 growth_paths=growth_paths_of.get(code, []),
             )
         )
 
-    findings = [Finding(row=row) for row in records(checks)]
+    findings = [Finding(row=row) for row in checks]
     used = {finding.row["check_id"]: finding.figures for finding in findings}
-    for row in records(bridge):
+    for row in bridge:
         used[row["check_id"]].append(row)
 
-    tables = {"data/findings.csv": checks, "data/computing_power.csv": computing_power}
-    publication_row = records(publication)[0] if not publication.empty else {}
+    publication_row = publication[0] if publication else {}
     if isinstance(publication_row.get("seed_checksums"), str):
         publication_row["seed_checksums"] = json.loads(publication_row["seed_checksums"])
     return Content(
@@ -217,7 +230,7 @@ def read(warehouse_path: Path, max_figures: int = MAX_FIGURES, max_findings: int
         figures_elsewhere,
         computing_power,
         tables,
-        figures[observation_columns],
+        figures_drawn,
     )
 
 
@@ -231,8 +244,3 @@ def _by_indicator(rows: Iterable[dict]) -> dict[str, list[dict]]:
     for row in rows:
         grouped.setdefault(row["indicator_code"], []).append(row)
     return grouped
-
-
-def records(frame: pd.DataFrame) -> list[dict]:
-    """A frame's rows with pandas' missing values as None, for the templates."""
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
 
@@ -26,6 +28,8 @@ def as_reported(figure: dict) -> str:
 
 def day(value) -> str:
     """A date as YYYY-MM-DD, whether it comes as a date, a timestamp or text."""
+    if isinstance(value, date):  # dates, datetimes and pandas' timestamps, without parsing (a page has many)
+        return value.isoformat()[:10]
     return pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
