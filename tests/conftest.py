@@ -6,6 +6,7 @@ import json
 import shutil
 import socket
 import threading
+import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ REPO_SEEDS = REPO_ROOT / "seeds"
 # Suites that start a program beyond Python, DuckDB and PostgreSQL: `make test` runs them too and reports their time
 # on lines of their own, apart from the core suite's.
 SUITES_APART = {"superset": "Superset", "browser": "Chromium", "spark": "Spark"}
+STARTED = pytest.StashKey[float]()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -31,28 +33,43 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[STARTED] = time.monotonic()
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
-    """Seconds spent in each suite (set-up, test and tear-down), the core suite first. A whole passing suite
-    (`make test`) also writes them to SUITE_TIMES, where `make bench` reads them."""
+    """Test time per suite (set-up, test and tear-down, summed over the workers), the core suite first, and the wall
+    time of the whole run. A whole passing run (`make test`) also writes them to SUITE_TIMES, where `make bench`
+    reads them."""
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker: the controller sums its reports
+        return
     seconds: Counter[str] = Counter()
     for reports in terminalreporter.stats.values():
         for report in reports:
             if isinstance(report, pytest.TestReport):
                 suite = next((name for name in SUITES_APART if name in report.keywords), "core")
                 seconds[suite] += report.duration
+    if not seconds:
+        return
+    wall = time.monotonic() - config.stash[STARTED]
+    workers = len(getattr(config.option, "tx", None) or []) or 1  # pytest-xdist's workers, one per core
     whole = config.args_source == pytest.Config.ArgsSource.TESTPATHS and not config.option.keyword
-    if whole and not config.option.markexpr and exitstatus == pytest.ExitCode.OK and seconds:
+    if whole and not config.option.markexpr and exitstatus == pytest.ExitCode.OK:
         SUITE_TIMES.parent.mkdir(exist_ok=True)
-        SUITE_TIMES.write_text(
-            json.dumps({"measured": datetime.now(UTC).isoformat(timespec="seconds"), "seconds": seconds}, indent=1)
-        )
-    if seconds:
-        terminalreporter.section("time per suite")
-        for suite in ["core", *SUITES_APART]:
-            if suite in seconds:
-                label = "core" if suite == "core" else f"{suite} (needs {SUITES_APART[suite]})"
-                minutes, rest = divmod(seconds[suite], 60)
-                terminalreporter.write_line(f"{label}: {minutes:.0f} min {rest:.1f} s")
+        measured = datetime.now(UTC).isoformat(timespec="seconds")
+        times = {"measured": measured, "wall_seconds": wall, "workers": workers, "seconds": seconds}
+        SUITE_TIMES.write_text(json.dumps(times, indent=1))
+    terminalreporter.section("time per suite")
+    for suite in ["core", *SUITES_APART]:
+        if suite in seconds:
+            label = "core" if suite == "core" else f"{suite} (needs {SUITES_APART[suite]})"
+            terminalreporter.write_line(f"{label}: {_minutes(seconds[suite])} of test time")
+    terminalreporter.write_line(f"the whole run: {_minutes(wall)} on {workers} worker{'s' * (workers > 1)}")
+
+
+def _minutes(seconds: float) -> str:
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes:.0f} min {rest:.1f} s"
 
 
 def make_warehouse(root: Path, seeds_dir: Path = REPO_SEEDS, **settings) -> WarehouseResource:
