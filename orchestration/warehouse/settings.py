@@ -57,8 +57,8 @@ SUPERSET_PORT = Setting("SUPERSET_PORT", "8088", "the port of the local Superset
 DAGSTER_HOME = Setting(
     "DAGSTER_HOME", ".dagster_home", "the Dagster instance every run is recorded in: the history `make dev` shows"
 )
-# 1.5GB keeps a 10M-row refresh (dbt's DuckDB beside the Dagster process) under 3 GiB on the 2-core machine: 2903 MiB
-# against 3376 MiB with 2GB, for 240 s against 223 s (docs/performance.md). profiles.yml repeats it for dbt run alone.
+# 1.5GB keeps a 10M-row refresh (dbt's DuckDB beside the Dagster process) under 3 GiB on the 2-core machine: 2933 MiB
+# against 3376 MiB with 2GB, for 248 s against 223 s (docs/performance.md). profiles.yml repeats it for dbt run alone.
 DUCKDB_MEMORY_LIMIT = Setting(
     "DUCKDB_MEMORY_LIMIT",
     "1.5GB",
