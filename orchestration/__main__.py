@@ -32,8 +32,11 @@ def project_instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.from_config(str(home))
 
 
-# Dagster's console logger at INFO: each step's start, end and own log lines, not every engine event.
-INFO_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+def run_logs(log_file: Path, verbose: bool = False) -> dict:
+    """The run's log at INFO (each step's start, end and own lines, not every engine event) on the terminal, errors
+    in one line unless `verbose`; everything, in full, in `log_file` (orchestration/warehouse/logs.py)."""
+    config = {"log_level": "INFO", "verbose": verbose, "log_file": str(log_file)}
+    return {"loggers": {"console": {"config": config}}}
 
 
 def failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
@@ -50,6 +53,17 @@ def failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
     return messages
 
 
+def run_errors(result: dg.ExecuteInProcessResult) -> list:
+    """The errors of a run's failed steps and resources, as Dagster keeps them."""
+    errors = []
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data.error:
+            errors.append(event.step_failure_data.error)
+        elif event.is_resource_init_failure and event.event_specific_data.error:
+            errors.append(event.event_specific_data.error)
+    return errors
+
+
 def step_timings(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
     """Seconds per step of a run, and the whole run under "run"."""
     timings = {
@@ -62,10 +76,11 @@ def step_timings(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
     return timings
 
 
-def refresh(changed_only: bool = False, timings_path: Path | None = None) -> int:
+def refresh(changed_only: bool = False, timings_path: Path | None = None, verbose: bool = False) -> int:
     from orchestration.automation.changes import seed_changes
     from orchestration.definitions import defs
     from orchestration.publish.publishing import published_checksums
+    from orchestration.warehouse import machine
     from orchestration.warehouse import quality_report as report
     from orchestration.warehouse.resource import WarehouseResource
 
@@ -88,10 +103,12 @@ def refresh(changed_only: bool = False, timings_path: Path | None = None) -> int
             instance=instance,
             raise_on_error=False,
             tags=tags,
-            run_config=INFO_LOGS,
+            run_config=run_logs(warehouse.log_path(), verbose),
         )
         records = report.run_check_records(instance, result.run_id)
         timings = step_timings(instance, result.run_id)
+        run = instance.get_run_by_id(result.run_id)
+        fault = machine.fault_of_run(run.tags, run_errors(result), Path(warehouse.work_dir))
     slowest = sorted(((s, k) for k, s in timings.items() if k != "run"), reverse=True)[:3]
     print(f"\nRun took {timings['run']:.1f} s; slowest steps: " + ", ".join(f"{k} {s:.1f} s" for s, k in slowest))
     if timings_path:
@@ -120,10 +137,13 @@ def refresh(changed_only: bool = False, timings_path: Path | None = None) -> int
     for message in failure_messages(result):
         print(f"  {message}", file=sys.stderr)
     print(f"Quality report: {warehouse.report_path()}", file=sys.stderr)
+    print(f"The whole log, tracebacks included: {warehouse.log_path()}", file=sys.stderr)
+    if fault:  # last, where an operator looks first
+        print(f"\nMachine fault: {fault}", file=sys.stderr)
     return 1
 
 
-def rollback() -> int:
+def rollback(verbose: bool = False) -> int:
     """Run the rollback job: the previous version published again, and the data page rewritten for it."""
     from orchestration.definitions import defs
     from orchestration.warehouse.resource import WarehouseResource
@@ -131,7 +151,7 @@ def rollback() -> int:
     warehouse = WarehouseResource()
     with project_instance() as instance:
         result = defs.resolve_job_def("rollback_warehouse").execute_in_process(
-            instance=instance, raise_on_error=False, run_config=INFO_LOGS
+            instance=instance, raise_on_error=False, run_config=run_logs(warehouse.log_path(), verbose)
         )
     if not result.success:
         print("\n".join(failure_messages(result)), file=sys.stderr)
@@ -183,7 +203,8 @@ def serve() -> int:
         "copy_to_serving_database"
     )
     with project_instance() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=INFO_LOGS)
+        logs = run_logs(WarehouseResource().log_path())
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=logs)
     if not result.success:
         print("\n".join(failure_messages(result)), file=sys.stderr)
         return 1
@@ -329,11 +350,15 @@ def main(argv: list[str] | None = None) -> int:
     refresh_command = commands.add_parser("refresh", help="load, check, transform and publish the warehouse")
     refresh_command.add_argument("--timings", type=Path, help="write the seconds each step took to this JSON file")
     refresh_command.add_argument(
+        "--verbose", action="store_true", help="print errors with their tracebacks (they are always in the log file)"
+    )
+    refresh_command.add_argument(
         "--changed",
         action="store_true",
         help="rebuild only what depends on seed files changed since the last publication (nothing if none)",
     )
-    commands.add_parser("rollback", help="publish the previous version of the warehouse again")
+    rollback_command = commands.add_parser("rollback", help="publish the previous version of the warehouse again")
+    rollback_command.add_argument("--verbose", action="store_true", help="print errors with their tracebacks")
     commands.add_parser("site", help="write the data page (charts, findings) from the published warehouse")
     commands.add_parser("serve", help="start a local PostgreSQL with a copy of the marts for BI tools")
     commands.add_parser("serve-stop", help="stop that PostgreSQL")
@@ -344,9 +369,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("settings", help="print every setting (environment variable) with its current value")
     args = parser.parse_args(argv)
     if args.command == "refresh":
-        return refresh(changed_only=args.changed, timings_path=args.timings)
+        return refresh(changed_only=args.changed, timings_path=args.timings, verbose=args.verbose)
+    if args.command == "rollback":
+        return rollback(verbose=args.verbose)
     commands = {
-        "rollback": rollback,
         "site": site,
         "serve": serve,
         "serve-stop": serve_stop,

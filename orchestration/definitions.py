@@ -24,6 +24,7 @@ from orchestration.serving.assets import (
     serving_database_from_settings,
 )
 from orchestration.transform.assets import dbt_models
+from orchestration.warehouse import logs
 from orchestration.warehouse.dbt import dbt_cli
 from orchestration.warehouse.resource import WarehouseResource
 
@@ -49,6 +50,7 @@ def build_definitions(
         schedules=[daily_refresh],
         sensors=[seed_files_changed, record_failed_runs],
         resources={"dbt": dbt_cli(), "warehouse": warehouse, **serving},
+        loggers={"console": logs.console},  # short on the terminal, in full in a log file
         # In-process: the steps share one DuckDB working file, which takes one writer at a time, the run's lock and
         # working file live for the whole run, and a step subprocess costs seconds here (benchmarks/executors.py).
         executor=executor,

@@ -8,6 +8,7 @@ import dagster as dg
 
 from orchestration.automation.changes import seed_changes
 from orchestration.publish.publishing import published_checksums
+from orchestration.warehouse import machine
 from orchestration.warehouse.files import append_jsonl
 from orchestration.warehouse.resource import FAILED_RUNS_LOG_NAME, WarehouseResource
 
@@ -45,19 +46,15 @@ def seed_files_changed(context: dg.SensorEvaluationContext, warehouse: Warehouse
     "the warehouse; each published warehouse carries the list as audit.failed_runs.",
 )
 def record_failed_runs(context: dg.RunFailureSensorContext, warehouse: WarehouseResource) -> None:
-    steps = [
-        {
-            "step": event.step_key,
-            "error": (event.step_failure_data.error.message.strip() if event.step_failure_data.error else ""),
-        }
-        for event in context.get_step_failure_events()
-    ]
+    failures = context.get_step_failure_events()
+    errors = [event.step_failure_data.error for event in failures if event.step_failure_data.error]
     entry = {
         "failed_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "run_id": context.dagster_run.run_id,
         "job": context.dagster_run.job_name,
-        "failing_steps": [step["step"] for step in steps],
-        "error": "\n".join(step["error"] for step in steps) or (context.failure_event.message or ""),
+        "failing_steps": [event.step_key for event in failures],
+        "error": "\n".join(error.message.strip() for error in errors) or (context.failure_event.message or ""),
+        "machine_fault": machine.fault_of_run(context.dagster_run.tags, errors, Path(warehouse.work_dir)),
     }
     log = warehouse.failed_runs_log_path()
     append_jsonl(log, entry)

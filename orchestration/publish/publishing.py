@@ -36,7 +36,10 @@ def publish(warehouse: WarehouseResource, run_id: str, records: list[CheckRecord
         audit.replace_rows(
             connection,
             "failed_runs",
-            [[f["failed_at"], f["run_id"], f["job"], f["failing_steps"], f["error"]] for f in failed_runs],
+            [
+                [f["failed_at"], f["run_id"], f["job"], f["failing_steps"], f["error"], f.get("machine_fault")]
+                for f in failed_runs
+            ],
         )
         audit.replace_rows(
             connection, "check_results", [[run_id, r.asset, r.check_name, r.outcome, r.description] for r in records]

@@ -2,7 +2,8 @@
 
 audit.publish_log             every publication and rollback so far (run, time, code version, seed checksums,
                               check counts)
-audit.failed_runs             every failed run the record_failed_runs sensor saw
+audit.failed_runs             every failed run the record_failed_runs sensor saw, with the fault of the machine
+                              it met, in one sentence (machine.py), if any
 audit.check_results           every check of the run that built this warehouse
 audit.input_contract_results  every input contract validation of that run, Great Expectations' result included
 """
@@ -20,7 +21,8 @@ COLUMNS = {
         "seed_checksums json, checks_passed integer, checks_warned integer, checks_failed integer"
     ),
     "failed_runs": (
-        "failed_at timestamp with time zone, run_id varchar, job varchar, failing_steps varchar[], error varchar"
+        "failed_at timestamp with time zone, run_id varchar, job varchar, failing_steps varchar[], error varchar, "
+        "machine_fault varchar"
     ),
     "check_results": "run_id varchar, asset varchar, check_name varchar, outcome varchar, description varchar",
     "input_contract_results": (

@@ -11,7 +11,8 @@ it, see below; `build/run_id` names the run), because dbt keeps its parsed proje
 A run holds the refresh lock (lock.py) from its first step to its end; its first step also removes a working folder
 left by a run that was killed, and records that run as failed. A run that ends without publishing (a failed check,
 an error) keeps its folder as `unpublished-<time>-<run_id>` for diagnosis, with its quality report and dbt's log
-inside; only the latest few are kept.
+inside; only the latest few are kept, and only the newest with its working file. A run that fails on a nearly full
+disk removes what it built before writing its report (machine.py), and the next run checks the room it needs.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import dagster as dg
 import duckdb
 from pydantic import PrivateAttr
 
-from orchestration.warehouse import history, settings
+from orchestration.warehouse import history, logs, machine, settings
 from orchestration.warehouse.connections import connect_duckdb
 from orchestration.warehouse.files import atomic_path, prune
 from orchestration.warehouse.lock import acquire_refresh_lock
@@ -86,6 +87,10 @@ class WarehouseResource(dg.ConfigurableResource):
         """Where previously published files are kept for rollback."""
         return Path(self.published_path).parent / VERSIONS_DIR
 
+    def log_path(self) -> Path:
+        """The log of the runs started from the command line, in full (logs.py)."""
+        return Path(self.published_path).with_name(logs.LOG_NAME)
+
     def publish_log_path(self) -> Path:
         return Path(self.published_path).with_name(PUBLISH_LOG_NAME)
 
@@ -97,9 +102,17 @@ class WarehouseResource(dg.ConfigurableResource):
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         if context.dagster_run is None:
             return
-        self._lock = acquire_refresh_lock(Path(self.work_dir), context.dagster_run.run_id, self.lock_timeout_seconds)
-        killed = _remove_working_folder_of_killed_run(self.working_folder())
-        _record_killed_runs(context.instance, killed, context.dagster_run.run_id)
+        work_dir, published = Path(self.work_dir), Path(self.published_path)
+        machine.check_folders(work_dir, published)
+        self._lock = acquire_refresh_lock(work_dir, context.dagster_run.run_id, self.lock_timeout_seconds)
+        try:
+            killed = _remove_working_folder_of_killed_run(self.working_folder())
+            _record_killed_runs(context.instance, killed, context.dagster_run.run_id)
+            machine.check_free_space(work_dir, published, Path(self.seeds_dir))  # after a killed run's files are gone
+        except BaseException:
+            self._lock.release()  # Dagster tears down only what set up without error
+            self._lock = None
+            raise
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._lock is None:
@@ -107,13 +120,18 @@ class WarehouseResource(dg.ConfigurableResource):
         try:
             run_id, run_folder = context.dagster_run.run_id, self.working_folder()
             if _owner(run_folder) == run_id:  # the run did not publish: keep what it built, and say why
+                full = machine.nearly_full(run_folder)
+                if full:  # what the run built goes first, so that its report fits on the disk it filled
+                    _remove_built_files(run_folder)
+                    context.instance.add_run_tags(run_id, {machine.FAULT_TAG: machine.disk_filled(run_folder.parent)})
                 records = run_check_records(context.instance, run_id)
                 findings = consistency_findings(self.working_path())
                 write_markdown(self.report_path(), run_id, records, published=False, findings=findings)
                 write_markdown(run_folder / REPORT_NAME, run_id, records, published=False, findings=findings)
-                for artefact in ("run_results.json", "dbt.log"):  # dbt's results of this run; its log ends with it
-                    if (self.dbt_target_path() / artefact).exists():
-                        shutil.copyfile(self.dbt_target_path() / artefact, run_folder / artefact)
+                if not full:
+                    for artefact in ("run_results.json", "dbt.log"):  # dbt's results of this run; its log ends there
+                        if (self.dbt_target_path() / artefact).exists():
+                            shutil.copyfile(self.dbt_target_path() / artefact, run_folder / artefact)
                 _keep_unpublished_folder(run_folder, run_id, self.keep_unpublished)
         finally:
             self._lock.release()
@@ -189,8 +207,22 @@ def _record_killed_runs(instance: dg.DagsterInstance, run_ids: list[str], found_
             )
 
 
+def _remove_built_files(run_folder: Path) -> None:
+    """Everything a run wrote in its working folder but the file naming the run."""
+    for path in run_folder.iterdir():
+        if path.name != OWNER_FILE:
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
 def _keep_unpublished_folder(run_folder: Path, run_id: str, keep: int) -> Path:
+    """The failed run's folder kept under a clear name, with the latest `keep` others. Only the newest keeps what it
+    built: at scale each working file is as large as the warehouse, and a run that keeps failing must not fill the
+    disk with copies of it; the older ones keep their reports and dbt's results and log."""
     kept = run_folder.with_name(f"{UNPUBLISHED_PREFIX}{timestamp()}-{run_id}")
     os.replace(run_folder, kept)
     prune(run_folder.parent, keep=keep, prefix=UNPUBLISHED_PREFIX)
+    for older in run_folder.parent.iterdir():
+        if older.is_dir() and older.name.startswith(UNPUBLISHED_PREFIX) and older != kept:
+            for built in older.glob("*.duckdb*"):  # the working file, its write-ahead log, DuckDB's spill folder
+                shutil.rmtree(built) if built.is_dir() else built.unlink()
     return kept

@@ -41,7 +41,11 @@ class Setting:
 
 WAREHOUSE_PATH = Setting("WAREHOUSE_PATH", "data/warehouse.duckdb", "the published warehouse analysts open")
 SEEDS_DIR = Setting("SEEDS_DIR", "seeds", "the curated seed CSV files")
-WORK_DIR = Setting("WORK_DIR", "", "where runs build their working files (empty: a .runs folder beside the warehouse)")
+WORK_DIR = Setting(
+    "WORK_DIR",
+    "",
+    "where runs build their working files, on the warehouse's filesystem (empty: a .runs folder beside the warehouse)",
+)
 KEEP_VERSIONS = Setting(
     "WAREHOUSE_KEEP_VERSIONS", "3", "how many previously published files `make rollback` can restore"
 )

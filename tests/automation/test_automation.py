@@ -180,4 +180,5 @@ def test_a_failed_run_is_recorded_for_the_operator(seeds_and_defs):
     [entry] = [json.loads(line) for line in Path(warehouse.published_path).with_name("failed_runs.jsonl").open()]
     assert entry["run_id"] == result.run_id and entry["job"] == "refresh_warehouse"
     assert entry["failing_steps"] == ["raw__observations_input_contract"]
+    assert entry["machine_fault"] is None  # bad data, not the machine
     assert entry["failed_at"]

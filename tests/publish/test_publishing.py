@@ -208,6 +208,12 @@ def test_a_failed_run_keeps_its_working_file_under_a_clear_name(published_before
     assert (kept[0] / "warehouse.duckdb").exists() and (kept[0] / "run_results.json").exists()
     assert "intelligent_share_of_total_2024" in (kept[0] / "quality_report.md").read_text()
 
+    assert not refresh(published_before).success  # failing again: only the newest keeps what it built
+    runs = Path(published_before.work_dir)
+    older, newest = sorted(p for p in runs.iterdir() if p.name.startswith(UNPUBLISHED_PREFIX))
+    assert older == kept[0] and not list(older.glob("*.duckdb*")) and (older / "quality_report.md").exists()
+    assert (newest / "warehouse.duckdb").exists()
+
 
 def test_a_refresh_killed_mid_build_leaves_the_warehouse_intact_and_the_next_run_cleans_up(published_before):
     root = Path(published_before.published_path).parent.parent

@@ -1,0 +1,170 @@
+"""Faults of the machine, met as an operator meets them, on real filesystems: tmpfs mounts made for the test (it runs
+as root in CI; elsewhere the tests are skipped, saying why). Each fault ends the command line's output with one
+sentence naming the cause and the fix, leaves the published warehouse as it was and no working files behind, and the
+next run, with the fault gone, succeeds."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from orchestration.warehouse.files import file_sha256
+from orchestration.warehouse.settings import DBT_EXECUTABLE, REPO_ROOT
+from tests.conftest import copy_seeds
+
+pytestmark = pytest.mark.slow
+PYTHON = DBT_EXECUTABLE.with_name("python")
+
+
+@pytest.fixture()
+def mount(tmp_path):
+    """mount(name, size): a new tmpfs of that size at tmp_path/name, unmounted after the test."""
+    points: list[Path] = []
+
+    def make(name: str, size: str) -> Path:
+        if os.geteuid() != 0:
+            pytest.skip("making a small filesystem needs root (a tmpfs mount); CI runs the tests as root")
+        point = tmp_path / name
+        point.mkdir()
+        mounted = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(point)], capture_output=True, text=True
+        )
+        if mounted.returncode != 0:
+            pytest.skip(f"this machine refuses a tmpfs mount: {mounted.stderr.strip()}")
+        points.append(point)
+        return point
+
+    yield make
+    for point in reversed(points):
+        subprocess.run(["umount", "--lazy", str(point)], check=False)
+
+
+def remount(point: Path, options: str) -> None:
+    subprocess.run(["mount", "-o", f"remount,{options}", str(point)], check=True)
+
+
+def refresh(
+    tmp_path: Path, warehouse: Path, seeds: Path, work_dir: Path | None = None, *options: str
+) -> subprocess.CompletedProcess:
+    """`python -m orchestration refresh` as an operator runs it, with its settings in the environment."""
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "WAREHOUSE_PATH": str(warehouse),
+        "SEEDS_DIR": str(seeds),
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+        **({"WORK_DIR": str(work_dir)} if work_dir else {}),
+    }
+    return subprocess.run(
+        [str(PYTHON), "-m", "orchestration", "refresh", *options],
+        cwd=REPO_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def fault_line(completed: subprocess.CompletedProcess) -> str:
+    """The last line of a failed refresh's output, which must name the fault; no traceback reaches the terminal."""
+    assert completed.returncode == 1, completed.stdout[-2000:] + completed.stderr[-2000:]
+    for traceback in ("Traceback", "Stack Trace", 'File "'):
+        assert traceback not in completed.stdout + completed.stderr, completed.stderr[-3000:]
+    return completed.stderr.strip().splitlines()[-1]
+
+
+def published_copy(built_warehouse: Path, folder: Path) -> Path:
+    published = folder / "data" / "warehouse.duckdb"
+    published.parent.mkdir(parents=True)
+    shutil.copyfile(built_warehouse, published)
+    return published
+
+
+def test_a_working_folder_on_another_filesystem_is_refused_before_any_work(built_warehouse, mount, tmp_path):
+    published, seeds = published_copy(built_warehouse, tmp_path), copy_seeds(tmp_path / "seeds")
+    before = file_sha256(published)
+    elsewhere = mount("elsewhere", "64m") / "runs"
+
+    line = fault_line(refresh(tmp_path, published, seeds, elsewhere))
+
+    assert line.startswith("Machine fault: the working folder") and "another filesystem" in line, line
+    assert "Set WORK_DIR to a folder on the warehouse's filesystem" in line
+    assert file_sha256(published) == before
+    assert not (elsewhere / "build").exists()
+    log = published.with_name("refresh.log").read_text()
+    assert "Stack Trace" in log and "another filesystem" in log  # the tracebacks are kept, in the log file
+    verbose = refresh(tmp_path, published, seeds, elsewhere, "--verbose")
+    assert verbose.returncode == 1 and "Stack Trace" in verbose.stderr
+    fixed = refresh(tmp_path, published, seeds)
+    assert fixed.returncode == 0, fixed.stderr[-3000:]
+
+
+def test_a_disk_without_room_for_a_run_is_refused_saying_the_estimate(built_warehouse, mount, tmp_path):
+    disk = mount("disk", "48m")
+    published, seeds = published_copy(built_warehouse, disk), copy_seeds(disk / "seeds")
+    before = file_sha256(published)
+
+    line = fault_line(refresh(tmp_path, published, seeds))
+
+    assert line.startswith(f"Machine fault: the working folder {disk / 'data' / '.runs'} has "), line
+    assert "free, and a run needs about" in line and "a working copy of the published warehouse" in line
+    assert file_sha256(published) == before
+    assert not (disk / "data" / ".runs" / "build").exists()
+    remount(disk, "size=256m")
+    fixed = refresh(tmp_path, published, seeds)
+    assert fixed.returncode == 0, fixed.stderr[-3000:]
+
+
+def test_a_warehouse_folder_that_takes_no_files_is_refused_naming_it(built_warehouse, mount, tmp_path):
+    disk = mount("read-only", "128m")
+    published, seeds = published_copy(built_warehouse, disk), copy_seeds(tmp_path / "seeds")
+    before = file_sha256(published)
+    remount(disk, "ro")
+
+    line = fault_line(refresh(tmp_path, published, seeds))
+
+    assert line.startswith(f"Machine fault: cannot write in {disk / 'data' / '.runs'} (WORK_DIR)"), line
+    assert "Read-only file system" in line
+    assert file_sha256(published) == before
+    remount(disk, "rw")
+    fixed = refresh(tmp_path, published, seeds)
+    assert fixed.returncode == 0, fixed.stderr[-3000:]
+
+
+def test_a_disk_that_fills_during_a_run_is_said_and_left_with_room(built_warehouse, mount, tmp_path):
+    disk = mount("filling", "160m")
+    published, seeds = published_copy(built_warehouse, disk), copy_seeds(tmp_path / "seeds")
+    before = file_sha256(published)
+    filler = disk / "filler"
+    working_file = disk / "data" / ".runs" / "build" / "warehouse.duckdb"
+
+    def fill_once_the_run_builds() -> None:
+        """Another program takes every byte left as soon as the run has started its working file."""
+        for _ in range(1200):
+            if working_file.exists():
+                break
+            threading.Event().wait(0.05)
+        with filler.open("wb") as file:
+            try:
+                while True:
+                    file.write(b"\0" * (1 << 20))
+            except OSError:
+                pass
+
+    filling = threading.Thread(target=fill_once_the_run_builds)
+    filling.start()
+    completed = refresh(tmp_path, published, seeds)
+    filling.join()
+
+    line = fault_line(completed)
+    assert line.startswith(f"Machine fault: the disk of the working folder {disk / 'data' / '.runs'} filled up"), line
+    assert file_sha256(published) == before
+    kept = [path for path in (disk / "data" / ".runs").rglob("*.duckdb*")]
+    assert kept == [], "the failed run left its working files on the full disk"
+    filler.unlink()
+    fixed = refresh(tmp_path, published, seeds)
+    assert fixed.returncode == 0, fixed.stderr[-3000:]
