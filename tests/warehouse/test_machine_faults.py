@@ -1,7 +1,8 @@
-"""Faults of the machine, met as an operator meets them, on real filesystems: tmpfs mounts made for the test (it runs
-as root in CI; elsewhere the tests are skipped, saying why). Each fault ends the command line's output with one
-sentence naming the cause and the fix, leaves the published warehouse as it was and no working files behind, and the
-next run, with the fault gone, succeeds."""
+"""Faults of the machine, met as an operator meets them: real filesystems (tmpfs mounts made for the test, which runs
+as root in CI; elsewhere those tests are skipped, saying why) and a real DuckDB memory limit too small for the work.
+Each fault ends the command line's output with one sentence naming the cause and the fix, with no traceback on the
+terminal, leaves the published warehouse as it was and no working files behind, and the next run, with the fault
+gone, succeeds."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def remount(point: Path, options: str) -> None:
 
 
 def refresh(
-    tmp_path: Path, warehouse: Path, seeds: Path, work_dir: Path | None = None, *options: str
+    tmp_path: Path, warehouse: Path, seeds: Path, work_dir: Path | None = None, *options: str, **settings: str
 ) -> subprocess.CompletedProcess:
     """`python -m orchestration refresh` as an operator runs it, with its settings in the environment."""
     environment = {
@@ -58,6 +59,7 @@ def refresh(
         "SEEDS_DIR": str(seeds),
         "DAGSTER_HOME": str(tmp_path / "dagster_home"),
         **({"WORK_DIR": str(work_dir)} if work_dir else {}),
+        **settings,
     }
     return subprocess.run(
         [str(PYTHON), "-m", "orchestration", "refresh", *options],
@@ -166,5 +168,18 @@ def test_a_disk_that_fills_during_a_run_is_said_and_left_with_room(built_warehou
     kept = [path for path in (disk / "data" / ".runs").rglob("*.duckdb*")]
     assert kept == [], "the failed run left its working files on the full disk"
     filler.unlink()
+    fixed = refresh(tmp_path, published, seeds)
+    assert fixed.returncode == 0, fixed.stderr[-3000:]
+
+
+def test_a_memory_limit_too_small_is_named_with_its_setting(built_warehouse, tmp_path):
+    published, seeds = published_copy(built_warehouse, tmp_path), copy_seeds(tmp_path / "seeds")
+    before = file_sha256(published)
+
+    line = fault_line(refresh(tmp_path, published, seeds, DUCKDB_MEMORY_LIMIT="32MB"))
+
+    assert line.startswith("Machine fault: DuckDB ran out of memory at its limit of 32MB (DUCKDB_MEMORY_LIMIT)"), line
+    assert "Raise DUCKDB_MEMORY_LIMIT" in line
+    assert file_sha256(published) == before
     fixed = refresh(tmp_path, published, seeds)
     assert fixed.returncode == 0, fixed.stderr[-3000:]
