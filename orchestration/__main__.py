@@ -127,7 +127,10 @@ def refresh(changed_only: bool = False, timings_path: Path | None = None, verbos
             print(f"Data page: {warehouse.site_dir() / 'index.html'}")
         return 0
 
-    print("\nThe refresh failed; the published warehouse is unchanged.", file=sys.stderr)
+    if any(event.step_key == "published_warehouse" for event in result.get_step_success_events()):
+        print(f"\nThe warehouse was published ({warehouse.published_path}); a step after it failed.", file=sys.stderr)
+    else:
+        print("\nThe refresh failed; the published warehouse is unchanged.", file=sys.stderr)
     for record in records:
         if record.outcome == "failed":
             print(
@@ -191,6 +194,7 @@ def serve() -> int:
     from orchestration.definitions import build_definitions
     from orchestration.serving.assets import ServingDatabaseResource
     from orchestration.serving.local_postgres import LOADER_ROLE, READER_ROLE
+    from orchestration.warehouse import machine
     from orchestration.warehouse.resource import WarehouseResource
 
     if published_warehouse() is None:
@@ -207,6 +211,9 @@ def serve() -> int:
         result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=logs)
     if not result.success:
         print("\n".join(failure_messages(result)), file=sys.stderr)
+        fault = machine.fault_of_run({}, run_errors(result), Path(WarehouseResource().work_dir))
+        if fault:
+            print(f"\nMachine fault: {fault}", file=sys.stderr)
         return 1
     [materialization] = result.asset_materializations_for_node("postgres_serving_copy")
     copied = materialization.metadata["rows_per_table"].value

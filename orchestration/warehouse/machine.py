@@ -115,6 +115,19 @@ def explain(errors: Iterable, work_dir: Path) -> str | None:
             return error.message.split(": ", 1)[-1].strip()
     for error in chain:
         text = error.message
+        postgres = _postgres_error(error.cls_name)
+        if postgres is not None and postgres.__name__ == "DiskFull":
+            return (
+                "the PostgreSQL serving database ran out of disk space during the copy; the published warehouse is "
+                "not affected, and BI users keep the previous copy. Free space on the database server, then run again."
+            )
+        if postgres is not None:
+            return (
+                "the PostgreSQL serving database could not be reached, or closed the connection during the copy "
+                f"({text.split(': ', 1)[-1].strip().splitlines()[0]}); the published warehouse is not affected, and "
+                "BI users keep the previous copy. Start the server (`make serve` starts the local one); the next "
+                "refresh, or `make serve`, copies again."
+            )
         if error.cls_name == "OutOfMemoryException" or "Out of Memory Error" in text:
             return (
                 f"DuckDB ran out of memory at its limit of {memory_limit} (DUCKDB_MEMORY_LIMIT); the published "
@@ -141,6 +154,14 @@ def disk_filled(work_dir: Path) -> str:
         "the run's working files were removed); the published warehouse is unchanged. Free space on that "
         "filesystem, then run again."
     )
+
+
+def _postgres_error(cls_name: str) -> type | None:
+    """psycopg's class of that name when it is an operational error (a server gone, refused, out of disk)."""
+    import psycopg  # the serving copy's client; only its error classes are needed here
+
+    found = getattr(psycopg, cls_name, None) or getattr(psycopg.errors, cls_name, None)
+    return found if isinstance(found, type) and issubclass(found, psycopg.OperationalError) else None
 
 
 def _chain(error) -> Iterator:

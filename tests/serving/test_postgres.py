@@ -20,6 +20,7 @@ from orchestration.serving.assets import ServingDatabaseResource
 from orchestration.serving.local_postgres import LOADER_ROLE, READER_ROLE, LocalPostgres
 from orchestration.serving.postgres import Descriptions, copy_marts
 from orchestration.warehouse.dbt import dbt_project
+from orchestration.warehouse.settings import DBT_EXECUTABLE, REPO_ROOT
 from tests.conftest import make_warehouse
 
 DESCRIPTIONS = Descriptions.from_manifest(json.loads(dbt_project.manifest_path.read_text()))
@@ -213,6 +214,81 @@ def test_the_dagster_asset_keeps_the_copy_after_each_refresh(postgres, tmp_path)
     assert dg.AssetKey("postgres_serving_copy") in {e.asset_key for e in result.get_asset_materialization_events()}
     with psycopg.connect(postgres.url(READER_ROLE)) as pg:
         assert pg.execute("select count(*) from marts.fct_consistency_check").fetchone()[0] >= 5
+
+
+def test_a_server_stopped_mid_copy_leaves_bi_users_on_the_previous_copy_and_the_next_copy_succeeds(
+    built_warehouse, tmp_path
+):
+    """A real fault: the serving server shut down while the refresh's copy waits on a lock, after publishing."""
+    folder = Path(tempfile.mkdtemp(prefix="serving-postgres-fault-", dir="/tmp"))
+    folder.chmod(0o755)
+    server = LocalPostgres(folder / "postgres", port=free_port())
+    server.start()
+    try:
+        published = tmp_path / "data" / "warehouse.duckdb"
+        published.parent.mkdir()
+        shutil.copyfile(built_warehouse, published)
+        before = copy_marts(published, server.url(LOADER_ROLE), DESCRIPTIONS, READER_ROLE)
+        environment = {
+            "PATH": "/usr/bin:/bin",
+            "WAREHOUSE_PATH": str(published),
+            "SEEDS_DIR": str(REPO_ROOT / "seeds"),
+            "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+            "SERVING_DATABASE_URL": server.url(LOADER_ROLE),
+        }
+        # Plain connections, closed by hand: the server goes away under them, and a `with` block would commit.
+        blocker = psycopg.connect(server.url(LOADER_ROLE))
+        watcher = psycopg.connect(server.url(LOADER_ROLE), autocommit=True)  # a fresh view of the server each time
+        try:
+            blocker.execute("create schema if not exists marts_loading")
+            blocker.execute("create table marts_loading.blocker (x integer)")
+            blocker.commit()
+            blocker.execute("lock table marts_loading.blocker in access exclusive mode")  # the copy will wait here
+            output = (tmp_path / "refresh.out").open("w+"), (tmp_path / "refresh.err").open("w+")
+            refresh = subprocess.Popen(
+                [str(DBT_EXECUTABLE.with_name("python")), "-m", "orchestration", "refresh"],
+                cwd=REPO_ROOT,
+                env=environment,
+                stdout=output[0],
+                stderr=output[1],
+                text=True,
+            )
+            waiting = (
+                "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query like 'drop schema%'"
+            )
+            for _ in range(1200):
+                if watcher.execute(waiting).fetchone()[0]:
+                    break
+                assert refresh.poll() is None, (tmp_path / "refresh.err").read_text()[-3000:]
+                threading.Event().wait(0.1)
+            server.stop()
+        finally:
+            blocker.close()
+            watcher.close()
+        refresh.wait(timeout=300)
+        stdout, stderr = (tmp_path / "refresh.out").read_text(), (tmp_path / "refresh.err").read_text()
+
+        assert refresh.returncode == 1, stdout[-2000:] + stderr[-2000:]
+        assert "Stack Trace" not in stderr and "Traceback" not in stderr
+        assert f"The warehouse was published ({published})" in stderr
+        last = stderr.strip().splitlines()[-1]
+        assert last.startswith("Machine fault: the PostgreSQL serving database could not be reached, or closed"), last
+        assert "BI users keep the previous copy" in last
+        server.start()
+        with psycopg.connect(server.url(READER_ROLE)) as pg:  # BI users see the previous copy, whole
+            for table, rows in before.items():
+                assert pg.execute(f"select count(*) from marts.{table}").fetchone()[0] == rows, table
+        again = subprocess.run(
+            [str(DBT_EXECUTABLE.with_name("python")), "-m", "orchestration", "refresh"],
+            cwd=REPO_ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+        )
+        assert again.returncode == 0, again.stderr[-3000:]  # its last step is the copy, which succeeded
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_no_password_is_committed(postgres):
