@@ -54,7 +54,12 @@ def record_failed_runs(context: dg.RunFailureSensorContext, warehouse: Warehouse
         "job": context.dagster_run.job_name,
         "failing_steps": [event.step_key for event in failures],
         "error": "\n".join(error.message.strip() for error in errors) or (context.failure_event.message or ""),
-        "machine_fault": machine.fault_of_run(context.dagster_run.tags, errors, Path(warehouse.work_dir)),
+        "machine_fault": machine.fault_of_run(
+            context.dagster_run.tags,
+            # The run's own error too: a fault found before any step (a resource's checks) fails no step.
+            [*errors, getattr(context.failure_event.event_specific_data, "error", None)],
+            Path(warehouse.work_dir),
+        ),
     }
     log = warehouse.failed_runs_log_path()
     append_jsonl(log, entry)

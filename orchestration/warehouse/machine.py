@@ -109,7 +109,7 @@ def fault_of_run(tags: Mapping[str, str], errors: Iterable, work_dir: Path) -> s
 
 def explain(errors: Iterable, work_dir: Path) -> str | None:
     memory_limit = settings.duckdb_memory_limit()
-    chain = [error for top in errors for error in _chain(top)]
+    chain = [error for top in errors if top is not None for error in _chain(top)]
     for error in chain:
         if error.cls_name == MachineFault.__name__:
             return error.message.split(": ", 1)[-1].strip()

@@ -12,11 +12,15 @@ import subprocess
 import threading
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
-from orchestration.warehouse.files import file_sha256
+from orchestration.automation.sensors import record_failed_runs
+from orchestration.warehouse.files import file_sha256, read_jsonl
+from orchestration.warehouse.resource import WarehouseResource
 from orchestration.warehouse.settings import DBT_EXECUTABLE, REPO_ROOT
-from tests.conftest import copy_seeds
+from tests.conftest import REPO_SEEDS, copy_seeds
+from tests.conftest import refresh as refresh_in_process
 
 pytestmark = pytest.mark.slow
 PYTHON = DBT_EXECUTABLE.with_name("python")
@@ -183,3 +187,26 @@ def test_a_memory_limit_too_small_is_named_with_its_setting(built_warehouse, tmp
     assert file_sha256(published) == before
     fixed = refresh(tmp_path, published, seeds)
     assert fixed.returncode == 0, fixed.stderr[-3000:]
+
+
+def test_the_failed_runs_record_keeps_the_sentence(built_warehouse, mount, tmp_path):
+    published = published_copy(built_warehouse, tmp_path)
+    elsewhere = mount("elsewhere", "16m") / "runs"
+    warehouse = WarehouseResource(seeds_dir=str(REPO_SEEDS), published_path=str(published), work_dir=str(elsewhere))
+    instance = dg.DagsterInstance.ephemeral()
+    result = refresh_in_process(warehouse, instance=instance)
+    assert not result.success
+    failure = next(event for event in result.all_events if event.event_type == dg.DagsterEventType.RUN_FAILURE)
+
+    with dg.build_run_status_sensor_context(
+        sensor_name="record_failed_runs",
+        dagster_event=failure,
+        dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(result.run_id),
+        resources={"warehouse": warehouse},
+    ) as context:
+        record_failed_runs(context.for_run_failure())
+
+    [entry] = read_jsonl(warehouse.failed_runs_log_path())
+    assert entry["run_id"] == result.run_id
+    assert entry["machine_fault"].startswith(f"the working folder {elsewhere} (WORK_DIR) is on another filesystem")
