@@ -64,6 +64,20 @@ def run_errors(result: dg.ExecuteInProcessResult) -> list:
     return errors
 
 
+def machine_fault(instance: dg.DagsterInstance, result: dg.ExecuteInProcessResult) -> str | None:
+    """The one sentence for a run that failed on a fault of the machine (orchestration/warehouse/machine.py)."""
+    from orchestration.warehouse import machine
+    from orchestration.warehouse.resource import WarehouseResource
+
+    tags = instance.get_run_by_id(result.run_id).tags
+    return machine.fault_of_run(tags, run_errors(result), Path(WarehouseResource().work_dir))
+
+
+def print_machine_fault(fault: str | None) -> None:
+    if fault:  # last, where an operator looks first
+        print(f"\nMachine fault: {fault}", file=sys.stderr)
+
+
 def step_timings(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
     """Seconds per step of a run, and the whole run under "run"."""
     timings = {
@@ -80,7 +94,6 @@ def refresh(changed_only: bool = False, timings_path: Path | None = None, verbos
     from orchestration.automation.changes import seed_changes
     from orchestration.definitions import defs
     from orchestration.publish.publishing import published_checksums
-    from orchestration.warehouse import machine
     from orchestration.warehouse import quality_report as report
     from orchestration.warehouse.resource import WarehouseResource
 
@@ -107,8 +120,7 @@ def refresh(changed_only: bool = False, timings_path: Path | None = None, verbos
         )
         records = report.run_check_records(instance, result.run_id)
         timings = step_timings(instance, result.run_id)
-        run = instance.get_run_by_id(result.run_id)
-        fault = machine.fault_of_run(run.tags, run_errors(result), Path(warehouse.work_dir))
+        fault = None if result.success else machine_fault(instance, result)
     slowest = sorted(((s, k) for k, s in timings.items() if k != "run"), reverse=True)[:3]
     print(f"\nRun took {timings['run']:.1f} s; slowest steps: " + ", ".join(f"{k} {s:.1f} s" for s, k in slowest))
     if timings_path:
@@ -141,8 +153,7 @@ def refresh(changed_only: bool = False, timings_path: Path | None = None, verbos
         print(f"  {message}", file=sys.stderr)
     print(f"Quality report: {warehouse.report_path()}", file=sys.stderr)
     print(f"The whole log, tracebacks included: {warehouse.log_path()}", file=sys.stderr)
-    if fault:  # last, where an operator looks first
-        print(f"\nMachine fault: {fault}", file=sys.stderr)
+    print_machine_fault(fault)
     return 1
 
 
@@ -194,7 +205,6 @@ def serve() -> int:
     from orchestration.definitions import build_definitions
     from orchestration.serving.assets import ServingDatabaseResource
     from orchestration.serving.local_postgres import LOADER_ROLE, READER_ROLE
-    from orchestration.warehouse import machine
     from orchestration.warehouse.resource import WarehouseResource
 
     if published_warehouse() is None:
@@ -209,11 +219,10 @@ def serve() -> int:
     with project_instance() as instance:
         logs = run_logs(WarehouseResource().log_path())
         result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=logs)
+        fault = None if result.success else machine_fault(instance, result)
     if not result.success:
         print("\n".join(failure_messages(result)), file=sys.stderr)
-        fault = machine.fault_of_run({}, run_errors(result), Path(WarehouseResource().work_dir))
-        if fault:
-            print(f"\nMachine fault: {fault}", file=sys.stderr)
+        print_machine_fault(fault)
         return 1
     [materialization] = result.asset_materializations_for_node("postgres_serving_copy")
     copied = materialization.metadata["rows_per_table"].value

@@ -16,6 +16,7 @@ import duckdb
 import pytest
 
 from benchmarks.report import SUITE_TIMES
+from orchestration.automation.sensors import record_failed_runs
 from orchestration.definitions import build_definitions
 from orchestration.warehouse.resource import WarehouseResource
 from orchestration.warehouse.settings import REPO_ROOT
@@ -85,6 +86,19 @@ def refresh(warehouse: WarehouseResource, **kwargs) -> dg.ExecuteInProcessResult
     """A run of the refresh_warehouse job on `warehouse`, in process."""
     job = build_definitions(warehouse).resolve_job_def("refresh_warehouse")
     return job.execute_in_process(raise_on_error=False, **kwargs)
+
+
+def record_failure(result: dg.ExecuteInProcessResult, instance: dg.DagsterInstance, warehouse: WarehouseResource):
+    """The record_failed_runs sensor evaluated on a failed run, as the daemon would after it."""
+    failure = next(event for event in result.all_events if event.event_type == dg.DagsterEventType.RUN_FAILURE)
+    with dg.build_run_status_sensor_context(
+        sensor_name="record_failed_runs",
+        dagster_event=failure,
+        dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(result.run_id),
+        resources={"warehouse": warehouse},
+    ) as context:
+        record_failed_runs(context.for_run_failure())
 
 
 def copy_seeds(destination: Path) -> Path:

@@ -26,7 +26,7 @@ class ShortFormatter(logging.Formatter):
     def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's name)
         header, _, error = record.message.partition("\n\n")
         short = header + (f": {error.strip().splitlines()[0]}" if error.strip() else "")
-        return self._style._fmt % {**record.__dict__, "message": short}
+        return super().formatMessage(logging.makeLogRecord({**record.__dict__, "message": short}))
 
 
 class QuietFileHandler(logging.handlers.RotatingFileHandler):

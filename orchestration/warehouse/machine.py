@@ -104,10 +104,10 @@ def fault_of_run(tags: Mapping[str, str], errors: Iterable, work_dir: Path) -> s
     """The one sentence for a run that failed on a fault of the machine, or None when it shows none: the sentence
     the run recorded in its tags (a disk it filled), or one read from its errors as Dagster keeps them (cls_name,
     message, cause and context; a fault deep in a chain of wrappers counts)."""
-    return tags.get(FAULT_TAG) or explain(errors, work_dir)
+    return tags.get(FAULT_TAG) or _from_errors(errors, work_dir)
 
 
-def explain(errors: Iterable, work_dir: Path) -> str | None:
+def _from_errors(errors: Iterable, work_dir: Path) -> str | None:
     memory_limit = settings.duckdb_memory_limit()
     chain = [error for top in errors if top is not None for error in _chain(top)]
     for error in chain:

@@ -8,11 +8,11 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.automation.sensors import record_failed_runs, seed_files_changed
+from orchestration.automation.sensors import seed_files_changed
 from orchestration.definitions import build_definitions
 from orchestration.warehouse.files import csv_checksums
 from orchestration.warehouse.resource import START_FROM_TAG
-from tests.conftest import copy_seeds, make_warehouse, refresh
+from tests.conftest import copy_seeds, make_warehouse, record_failure, refresh
 
 
 @pytest.fixture()
@@ -166,16 +166,7 @@ def test_a_failed_run_is_recorded_for_the_operator(seeds_and_defs):
     instance = dg.DagsterInstance.ephemeral()
     result = refresh(warehouse, instance=instance)
     assert not result.success
-    failure = next(event for event in result.all_events if event.event_type == dg.DagsterEventType.RUN_FAILURE)
-
-    with dg.build_run_status_sensor_context(
-        sensor_name="record_failed_runs",
-        dagster_event=failure,
-        dagster_instance=instance,
-        dagster_run=instance.get_run_by_id(result.run_id),
-        resources={"warehouse": warehouse},
-    ) as context:
-        record_failed_runs(context.for_run_failure())
+    record_failure(result, instance, warehouse)
 
     [entry] = [json.loads(line) for line in Path(warehouse.published_path).with_name("failed_runs.jsonl").open()]
     assert entry["run_id"] == result.run_id and entry["job"] == "refresh_warehouse"

@@ -15,11 +15,10 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from orchestration.automation.sensors import record_failed_runs
 from orchestration.warehouse.files import file_sha256, read_jsonl
 from orchestration.warehouse.resource import WarehouseResource
 from orchestration.warehouse.settings import DBT_EXECUTABLE, REPO_ROOT
-from tests.conftest import REPO_SEEDS, copy_seeds
+from tests.conftest import REPO_SEEDS, copy_seeds, record_failure
 from tests.conftest import refresh as refresh_in_process
 
 pytestmark = pytest.mark.slow
@@ -83,6 +82,12 @@ def fault_line(completed: subprocess.CompletedProcess) -> str:
     return completed.stderr.strip().splitlines()[-1]
 
 
+def assert_the_next_run_succeeds(tmp_path: Path, published: Path, seeds: Path) -> None:
+    """With the fault gone, a plain refresh publishes: nothing the failed run left behind stands in its way."""
+    fixed = refresh(tmp_path, published, seeds)
+    assert fixed.returncode == 0, fixed.stderr[-3000:]
+
+
 def published_copy(built_warehouse: Path, folder: Path) -> Path:
     published = folder / "data" / "warehouse.duckdb"
     published.parent.mkdir(parents=True)
@@ -105,8 +110,7 @@ def test_a_working_folder_on_another_filesystem_is_refused_before_any_work(built
     assert "Stack Trace" in log and "another filesystem" in log  # the tracebacks are kept, in the log file
     verbose = refresh(tmp_path, published, seeds, elsewhere, "--verbose")
     assert verbose.returncode == 1 and "Stack Trace" in verbose.stderr
-    fixed = refresh(tmp_path, published, seeds)
-    assert fixed.returncode == 0, fixed.stderr[-3000:]
+    assert_the_next_run_succeeds(tmp_path, published, seeds)
 
 
 def test_a_disk_without_room_for_a_run_is_refused_saying_the_estimate(built_warehouse, mount, tmp_path):
@@ -121,8 +125,7 @@ def test_a_disk_without_room_for_a_run_is_refused_saying_the_estimate(built_ware
     assert file_sha256(published) == before
     assert not (disk / "data" / ".runs" / "build").exists()
     remount(disk, "size=256m")
-    fixed = refresh(tmp_path, published, seeds)
-    assert fixed.returncode == 0, fixed.stderr[-3000:]
+    assert_the_next_run_succeeds(tmp_path, published, seeds)
 
 
 def test_a_warehouse_folder_that_takes_no_files_is_refused_naming_it(built_warehouse, mount, tmp_path):
@@ -137,8 +140,7 @@ def test_a_warehouse_folder_that_takes_no_files_is_refused_naming_it(built_wareh
     assert "Read-only file system" in line
     assert file_sha256(published) == before
     remount(disk, "rw")
-    fixed = refresh(tmp_path, published, seeds)
-    assert fixed.returncode == 0, fixed.stderr[-3000:]
+    assert_the_next_run_succeeds(tmp_path, published, seeds)
 
 
 def test_a_disk_that_fills_during_a_run_is_said_and_left_with_room(built_warehouse, mount, tmp_path):
@@ -172,8 +174,7 @@ def test_a_disk_that_fills_during_a_run_is_said_and_left_with_room(built_warehou
     kept = [path for path in (disk / "data" / ".runs").rglob("*.duckdb*")]
     assert kept == [], "the failed run left its working files on the full disk"
     filler.unlink()
-    fixed = refresh(tmp_path, published, seeds)
-    assert fixed.returncode == 0, fixed.stderr[-3000:]
+    assert_the_next_run_succeeds(tmp_path, published, seeds)
 
 
 def test_a_memory_limit_too_small_is_named_with_its_setting(built_warehouse, tmp_path):
@@ -185,8 +186,7 @@ def test_a_memory_limit_too_small_is_named_with_its_setting(built_warehouse, tmp
     assert line.startswith("Machine fault: DuckDB ran out of memory at its limit of 32MB (DUCKDB_MEMORY_LIMIT)"), line
     assert "Raise DUCKDB_MEMORY_LIMIT" in line
     assert file_sha256(published) == before
-    fixed = refresh(tmp_path, published, seeds)
-    assert fixed.returncode == 0, fixed.stderr[-3000:]
+    assert_the_next_run_succeeds(tmp_path, published, seeds)
 
 
 def test_the_failed_runs_record_keeps_the_sentence(built_warehouse, mount, tmp_path):
@@ -196,16 +196,7 @@ def test_the_failed_runs_record_keeps_the_sentence(built_warehouse, mount, tmp_p
     instance = dg.DagsterInstance.ephemeral()
     result = refresh_in_process(warehouse, instance=instance)
     assert not result.success
-    failure = next(event for event in result.all_events if event.event_type == dg.DagsterEventType.RUN_FAILURE)
-
-    with dg.build_run_status_sensor_context(
-        sensor_name="record_failed_runs",
-        dagster_event=failure,
-        dagster_instance=instance,
-        dagster_run=instance.get_run_by_id(result.run_id),
-        resources={"warehouse": warehouse},
-    ) as context:
-        record_failed_runs(context.for_run_failure())
+    record_failure(result, instance, warehouse)
 
     [entry] = read_jsonl(warehouse.failed_runs_log_path())
     assert entry["run_id"] == result.run_id
