@@ -167,8 +167,10 @@ def rollback(verbose: bool = False) -> int:
         result = defs.resolve_job_def("rollback_warehouse").execute_in_process(
             instance=instance, raise_on_error=False, run_config=run_logs(warehouse.log_path(), verbose)
         )
+        fault = None if result.success else machine_fault(instance, result)
     if not result.success:
         print("\n".join(failure_messages(result)), file=sys.stderr)
+        print_machine_fault(fault)
         return 1
     print(f"Published the previous version again as {warehouse.published_path}.")
     print(f"Data page: {warehouse.site_dir() / 'index.html'}")
