@@ -11,7 +11,7 @@ from orchestration.ingest.seed_tables import SeedTable, seed_tables
 from orchestration.ingest.validation import start_importing_great_expectations
 from orchestration.warehouse import audit
 from orchestration.warehouse.resource import WarehouseResource
-from orchestration.warehouse.retry import TRANSIENT_RETRY
+from orchestration.warehouse.retry import TRANSIENT_RETRY, retried_only_if_transient
 from orchestration.warehouse.settings import OWNERS
 
 PREVIEW_ROWS = 5
@@ -38,7 +38,7 @@ def build_seed_asset(table: SeedTable) -> dg.AssetsDefinition:
     def load_seed(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         start_importing_great_expectations()  # the input contracts that follow need it
         path = warehouse.seed_path(table.file_name)
-        with warehouse.connect_working(context) as connection:
+        with retried_only_if_transient(), warehouse.connect_working(context) as connection:
             try:
                 result = load_seed_file(connection, table, path)
             except SeedFileError as error:

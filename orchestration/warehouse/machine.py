@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -129,9 +130,12 @@ def _from_errors(errors: Iterable, work_dir: Path) -> str | None:
                 "refresh, or `make serve`, copies again."
             )
         if error.cls_name == "OutOfMemoryException" or "Out of Memory Error" in text:
+            model = re.search(r"Runtime Error in model (\w+)", text)
+            building = f" building the model {model.group(1)}" if model else ""
             return (
-                f"DuckDB ran out of memory at its limit of {memory_limit} (DUCKDB_MEMORY_LIMIT); the published "
-                "warehouse is unchanged. Raise DUCKDB_MEMORY_LIMIT if the machine has the memory, and run again."
+                f"DuckDB ran out of memory at its limit of {memory_limit} (DUCKDB_MEMORY_LIMIT){building}; the "
+                "published warehouse is unchanged. Raise DUCKDB_MEMORY_LIMIT if the machine has the memory, and run "
+                "again."
             )
         if f"[Errno {errno.EACCES}]" in text or f"[Errno {errno.EPERM}]" in text:
             return (
