@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
+import subprocess
 import threading
 import time
 from collections import Counter
@@ -104,6 +106,34 @@ def record_failure(result: dg.ExecuteInProcessResult, instance: dg.DagsterInstan
 def copy_seeds(destination: Path) -> Path:
     shutil.copytree(REPO_SEEDS, destination)
     return destination
+
+
+@pytest.fixture()
+def mount(tmp_path):
+    """mount(name, size, under=tmp_path): a new tmpfs of that size at under/name, unmounted after the test. Small
+    filesystems are real faults of the machine: one without room, read-only, or filled during a run."""
+    points: list[Path] = []
+
+    def make(name: str, size: str, under: Path = tmp_path) -> Path:
+        if os.geteuid() != 0:
+            pytest.skip("making a small filesystem needs root (a tmpfs mount); CI runs the tests as root")
+        point = under / name
+        point.mkdir()
+        mounted = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(point)], capture_output=True, text=True
+        )
+        if mounted.returncode != 0:
+            pytest.skip(f"this machine refuses a tmpfs mount: {mounted.stderr.strip()}")
+        points.append(point)
+        return point
+
+    yield make
+    for point in reversed(points):
+        subprocess.run(["umount", "--lazy", str(point)], check=False)
+
+
+def remount(point: Path, options: str) -> None:
+    subprocess.run(["mount", "-o", f"remount,{options}", str(point)], check=True)
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 import json
 import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -17,11 +18,11 @@ import sqlalchemy
 from orchestration.definitions import build_definitions
 from orchestration.serving import connect
 from orchestration.serving.assets import ServingDatabaseResource
-from orchestration.serving.local_postgres import LOADER_ROLE, READER_ROLE, LocalPostgres
+from orchestration.serving.local_postgres import LOADER_ROLE, READER_ROLE, SERVER_USER, LocalPostgres
 from orchestration.serving.postgres import Descriptions, copy_marts
 from orchestration.warehouse.dbt import dbt_project
 from orchestration.warehouse.settings import DBT_EXECUTABLE, REPO_ROOT
-from tests.conftest import make_warehouse
+from tests.conftest import make_warehouse, remount
 
 DESCRIPTIONS = Descriptions.from_manifest(json.loads(dbt_project.manifest_path.read_text()))
 # What the same values look like once they have crossed over.
@@ -286,6 +287,70 @@ def test_a_server_stopped_mid_copy_leaves_bi_users_on_the_previous_copy_and_the_
             text=True,
         )
         assert again.returncode == 0, again.stderr[-3000:]  # its last step is the copy, which succeeded
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_server_disk_that_fills_during_the_copy_leaves_bi_users_on_the_previous_copy(built_warehouse, mount):
+    """A real fault: the serving database keeps its new tables on a filesystem too small for the copy (a tablespace on
+    a small tmpfs), so PostgreSQL runs out of disk space part-way through `make serve`'s copy."""
+    folder = Path(tempfile.mkdtemp(prefix="serving-postgres-full-", dir="/tmp"))
+    folder.chmod(0o755)  # the server, running as the postgres user, reaches its tablespace through it
+    small = mount("tablespace", "64k", under=folder)
+    published = folder / "data" / "warehouse.duckdb"
+    published.parent.mkdir()
+    shutil.copyfile(built_warehouse, published)
+    server = LocalPostgres(published.parent / "postgres", port=free_port())
+    environment = {
+        "PATH": os.environ["PATH"],  # `serve` starts the server as the postgres user with runuser, in sbin
+        "WAREHOUSE_PATH": str(published),
+        "DAGSTER_HOME": str(folder / "dagster_home"),
+        "SERVING_PORT": str(server.port),
+    }
+
+    def serve() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(DBT_EXECUTABLE.with_name("python")), "-m", "orchestration", "serve"],
+            cwd=REPO_ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+        )
+
+    def rows_bi_users_see() -> dict[str, int]:
+        with psycopg.connect(server.url(READER_ROLE)) as pg:
+            tables = pg.execute("select tablename from pg_tables where schemaname = 'marts'").fetchall()
+            return {table: pg.execute(f"select count(*) from marts.{table}").fetchone()[0] for (table,) in tables}
+
+    try:
+        first = serve()
+        assert first.returncode == 0, first.stderr[-3000:]
+        before = rows_bi_users_see()
+        owner = pwd.getpwnam(SERVER_USER)
+        os.chown(small, owner.pw_uid, owner.pw_gid)
+        admin = f"host={server.socket_dir} port={server.port} user={SERVER_USER} dbname=postgres"
+        with psycopg.connect(admin, autocommit=True) as pg:
+            pg.execute(f"create tablespace small_disk location '{small}'")
+            pg.execute(f"grant create on tablespace small_disk to {LOADER_ROLE}")
+            pg.execute("alter database warehouse set default_tablespace = small_disk")
+
+        full = serve()
+
+        assert full.returncode == 1, full.stdout[-2000:] + full.stderr[-2000:]
+        assert "Traceback" not in full.stderr and "Stack Trace" not in full.stderr
+        last = full.stderr.strip().splitlines()[-1]
+        assert last.startswith("Machine fault: the PostgreSQL serving database ran out of disk space"), last
+        assert "BI users keep the previous copy" in last and "Free space on the database server" in last
+        assert rows_bi_users_see() == before
+        # The aborted copy's tables are gone; PostgreSQL keeps an emptied first file of each until its next
+        # checkpoint.
+        left = [path for path in small.rglob("*") if path.is_file() and path.stat().st_size > 0]
+        assert left == [], "the failed copy left its tables on the full disk"
+        remount(small, "size=64m")
+        again = serve()
+        assert again.returncode == 0, again.stderr[-3000:]
+        assert rows_bi_users_see() == before  # the same published warehouse, copied whole this time
     finally:
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)

@@ -6,7 +6,6 @@ gone, succeeds."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import threading
@@ -18,38 +17,11 @@ import pytest
 from orchestration.warehouse.files import file_sha256, read_jsonl
 from orchestration.warehouse.resource import WarehouseResource
 from orchestration.warehouse.settings import DBT_EXECUTABLE, REPO_ROOT
-from tests.conftest import REPO_SEEDS, copy_seeds, record_failure
+from tests.conftest import REPO_SEEDS, copy_seeds, record_failure, remount
 from tests.conftest import refresh as refresh_in_process
 
 pytestmark = pytest.mark.slow
 PYTHON = DBT_EXECUTABLE.with_name("python")
-
-
-@pytest.fixture()
-def mount(tmp_path):
-    """mount(name, size): a new tmpfs of that size at tmp_path/name, unmounted after the test."""
-    points: list[Path] = []
-
-    def make(name: str, size: str) -> Path:
-        if os.geteuid() != 0:
-            pytest.skip("making a small filesystem needs root (a tmpfs mount); CI runs the tests as root")
-        point = tmp_path / name
-        point.mkdir()
-        mounted = subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(point)], capture_output=True, text=True
-        )
-        if mounted.returncode != 0:
-            pytest.skip(f"this machine refuses a tmpfs mount: {mounted.stderr.strip()}")
-        points.append(point)
-        return point
-
-    yield make
-    for point in reversed(points):
-        subprocess.run(["umount", "--lazy", str(point)], check=False)
-
-
-def remount(point: Path, options: str) -> None:
-    subprocess.run(["mount", "-o", f"remount,{options}", str(point)], check=True)
 
 
 def refresh(
