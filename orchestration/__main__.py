@@ -64,13 +64,19 @@ def run_errors(result: dg.ExecuteInProcessResult) -> list:
     return errors
 
 
+def was_published(result: dg.ExecuteInProcessResult) -> bool:
+    """Whether a run published the warehouse (whatever failed after it)."""
+    return any(event.step_key == "published_warehouse" for event in result.get_step_success_events())
+
+
 def machine_fault(instance: dg.DagsterInstance, result: dg.ExecuteInProcessResult) -> str | None:
     """The one sentence for a run that failed on a fault of the machine (orchestration/warehouse/machine.py)."""
     from orchestration.warehouse import machine
     from orchestration.warehouse.resource import WarehouseResource
 
     tags = instance.get_run_by_id(result.run_id).tags
-    return machine.fault_of_run(tags, run_errors(result), Path(WarehouseResource().work_dir))
+    work_dir = Path(WarehouseResource().work_dir)
+    return machine.fault_of_run(tags, run_errors(result), work_dir, published=was_published(result))
 
 
 def print_machine_fault(fault: str | None) -> None:
@@ -139,7 +145,7 @@ def refresh(changed_only: bool = False, timings_path: Path | None = None, verbos
             print(f"Data page: {warehouse.site_dir() / 'index.html'}")
         return 0
 
-    if any(event.step_key == "published_warehouse" for event in result.get_step_success_events()):
+    if was_published(result):
         print(f"\nThe warehouse was published ({warehouse.published_path}); a step after it failed.", file=sys.stderr)
     else:
         print("\nThe refresh failed; the published warehouse is unchanged.", file=sys.stderr)

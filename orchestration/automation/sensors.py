@@ -59,6 +59,12 @@ def record_failed_runs(context: dg.RunFailureSensorContext, warehouse: Warehouse
             # The run's own error too: a fault found before any step (a resource's checks) fails no step.
             [*errors, getattr(context.failure_event.event_specific_data, "error", None)],
             Path(warehouse.work_dir),
+            published=any(
+                entry.step_key == "published_warehouse"
+                for entry in context.instance.all_logs(
+                    context.dagster_run.run_id, of_type=dg.DagsterEventType.STEP_SUCCESS
+                )
+            ),
         ),
     }
     log = warehouse.failed_runs_log_path()

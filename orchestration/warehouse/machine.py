@@ -101,15 +101,16 @@ def nearly_full(folder: Path) -> bool:
     return shutil.disk_usage(folder).free < MARGIN_BYTES
 
 
-def fault_of_run(tags: Mapping[str, str], errors: Iterable, work_dir: Path) -> str | None:
+def fault_of_run(tags: Mapping[str, str], errors: Iterable, work_dir: Path, published: bool = False) -> str | None:
     """The one sentence for a run that failed on a fault of the machine, or None when it shows none: the sentence
     the run recorded in its tags (a disk it filled), or one read from its errors as Dagster keeps them (cls_name,
-    message, cause and context; a fault deep in a chain of wrappers counts)."""
-    return tags.get(FAULT_TAG) or _from_errors(errors, work_dir)
+    message, cause and context; a fault deep in a chain of wrappers counts). `published`: whether the run had
+    published the warehouse before the fault (a step after publishing, such as the data page, failed)."""
+    return tags.get(FAULT_TAG) or _from_errors(errors, work_dir, published)
 
 
-def _from_errors(errors: Iterable, work_dir: Path) -> str | None:
-    memory_limit = settings.duckdb_memory_limit()
+def _from_errors(errors: Iterable, work_dir: Path, published: bool) -> str | None:
+    warehouse = "the warehouse was published before it" if published else "the published warehouse is unchanged"
     chain = [error for top in errors if top is not None for error in _chain(top)]
     for error in chain:
         if error.cls_name == MachineFault.__name__:
@@ -133,26 +134,32 @@ def _from_errors(errors: Iterable, work_dir: Path) -> str | None:
             model = re.search(r"Runtime Error in model (\w+)", text)
             building = f" building the model {model.group(1)}" if model else ""
             return (
-                f"DuckDB ran out of memory at its limit of {memory_limit} (DUCKDB_MEMORY_LIMIT){building}; the "
-                "published warehouse is unchanged. Raise DUCKDB_MEMORY_LIMIT if the machine has the memory, and run "
-                "again."
+                f"DuckDB ran out of memory at its limit of {settings.duckdb_memory_limit()} (DUCKDB_MEMORY_LIMIT)"
+                f"{building}; {warehouse}. Raise DUCKDB_MEMORY_LIMIT if the machine has the memory, and run again."
             )
-        if f"[Errno {errno.EACCES}]" in text or f"[Errno {errno.EPERM}]" in text:
+        denied = re.search(rf"\[Errno (?:{errno.EACCES}|{errno.EPERM})\] [^:]*: '([^']+)'", text)
+        if denied or f"[Errno {errno.EACCES}]" in text or f"[Errno {errno.EPERM}]" in text:
+            path = denied.group(1) if denied else text.split(": ", 1)[-1].strip()
             return (
-                f"permission denied: {text.split(': ', 1)[-1].strip()}; the published warehouse is unchanged. Give "
-                "this user access to that path, and run again."
+                f"permission denied on {path}; {warehouse}. Give this user access to that path (or set the setting "
+                "that places it elsewhere), and run again."
             )
         if f"[Errno {errno.EXDEV}]" in text:
             return (
-                "a rename crossed filesystems; the published warehouse is unchanged. Set WORK_DIR to a folder on the "
-                "warehouse's filesystem, or leave it empty."
+                f"a rename crossed filesystems; {warehouse}. Set WORK_DIR to a folder on the warehouse's filesystem, "
+                "or leave it empty."
             )
         if f"[Errno {errno.ENOSPC}]" in text or "No space left" in text:
-            return disk_filled(work_dir)
+            return disk_filled(work_dir, published)
     return None
 
 
-def disk_filled(work_dir: Path) -> str:
+def disk_filled(work_dir: Path, published: bool = False) -> str:
+    if published:  # the working file had become the warehouse: what filled the disk came after it
+        return (
+            f"the disk of the warehouse's folder filled up ({size(shutil.disk_usage(work_dir).free)} free); the "
+            "warehouse was published before it. Free space on that filesystem, then run again."
+        )
     return (
         f"the disk of the working folder {work_dir} filled up ({size(shutil.disk_usage(work_dir).free)} free after "
         "the run's working files were removed); the published warehouse is unchanged. Free space on that "

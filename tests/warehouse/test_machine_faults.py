@@ -6,6 +6,8 @@ gone, succeeds."""
 
 from __future__ import annotations
 
+import os
+import pwd
 import shutil
 import subprocess
 import threading
@@ -15,6 +17,7 @@ import dagster as dg
 import pytest
 
 from orchestration.warehouse.files import file_sha256, read_jsonl
+from orchestration.warehouse.machine import fault_of_run
 from orchestration.warehouse.resource import WarehouseResource
 from orchestration.warehouse.settings import DBT_EXECUTABLE, REPO_ROOT
 from tests.conftest import REPO_SEEDS, copy_seeds, record_failure, remount
@@ -25,9 +28,16 @@ PYTHON = DBT_EXECUTABLE.with_name("python")
 
 
 def refresh(
-    tmp_path: Path, warehouse: Path, seeds: Path, work_dir: Path | None = None, *options: str, **settings: str
+    tmp_path: Path,
+    warehouse: Path,
+    seeds: Path,
+    work_dir: Path | None = None,
+    *options: str,
+    wrapper: tuple[str, ...] = (),
+    **settings: str,
 ) -> subprocess.CompletedProcess:
-    """`python -m orchestration refresh` as an operator runs it, with its settings in the environment."""
+    """`python -m orchestration refresh` as an operator runs it, with its settings in the environment, started
+    through `wrapper` if one is given."""
     environment = {
         "PATH": "/usr/bin:/bin",
         "WAREHOUSE_PATH": str(warehouse),
@@ -37,13 +47,27 @@ def refresh(
         **settings,
     }
     return subprocess.run(
-        [str(PYTHON), "-m", "orchestration", "refresh", *options],
+        [*wrapper, str(PYTHON), "-m", "orchestration", "refresh", *options],
         cwd=REPO_ROOT,
         env=environment,
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def without_overriding_permissions() -> tuple[str, ...]:
+    """A command prefix under which root meets file permissions as any user does (setpriv drops the capabilities
+    that let root read and write what it does not own), so that a file of another account is a real fault."""
+    if os.geteuid() != 0:
+        pytest.skip("meeting a permission fault needs a path of another account; CI runs the tests as root")
+    return ("setpriv", "--bounding-set=-dac_override,-dac_read_search", "--")
+
+
+def give_to_another_account(path: Path, mode: int) -> None:
+    nobody = pwd.getpwnam("nobody")
+    os.chown(path, nobody.pw_uid, nobody.pw_gid)
+    path.chmod(mode)
 
 
 def fault_line(completed: subprocess.CompletedProcess) -> str:
@@ -113,6 +137,44 @@ def test_a_warehouse_folder_that_takes_no_files_is_refused_naming_it(built_wareh
     assert file_sha256(published) == before
     remount(disk, "rw")
     assert_the_next_run_succeeds(tmp_path, published, seeds)
+
+
+def test_a_seed_file_this_user_cannot_read_is_named(built_warehouse, tmp_path):
+    unprivileged = without_overriding_permissions()
+    published, seeds = published_copy(built_warehouse, tmp_path), copy_seeds(tmp_path / "seeds")
+    before = file_sha256(published)
+    unreadable = seeds / "observations.csv"
+    give_to_another_account(unreadable, 0o600)  # copied in by another account, readable by it alone
+
+    line = fault_line(refresh(tmp_path, published, seeds, wrapper=unprivileged))
+
+    assert line == (
+        f"Machine fault: permission denied on {unreadable}; the published warehouse is unchanged. Give this user "
+        "access to that path (or set the setting that places it elsewhere), and run again."
+    )
+    assert file_sha256(published) == before
+    os.chown(unreadable, 0, 0)
+    assert_the_next_run_succeeds(tmp_path, published, seeds)
+
+
+def test_a_versions_folder_of_another_account_stops_publishing_before_the_switch(built_warehouse, tmp_path):
+    unprivileged = without_overriding_permissions()
+    published, seeds = published_copy(built_warehouse, tmp_path), copy_seeds(tmp_path / "seeds")
+    before = file_sha256(published)
+    versions = published.parent / ".versions"  # where publishing keeps the previous file, for rollback
+    versions.mkdir()
+    give_to_another_account(versions, 0o755)
+
+    completed = refresh(tmp_path, published, seeds, wrapper=unprivileged)
+
+    line = fault_line(completed)
+    assert line.startswith(f"Machine fault: permission denied on {versions}/"), line
+    assert "; the published warehouse is unchanged. Give this user access to that path" in line
+    assert "The refresh failed; the published warehouse is unchanged." in completed.stderr
+    assert file_sha256(published) == before
+    os.chown(versions, 0, 0)
+    assert_the_next_run_succeeds(tmp_path, published, seeds)
+    assert len(list(versions.iterdir())) == 1  # the previous file, kept by that run
 
 
 def test_a_disk_that_fills_during_a_run_is_said_and_left_with_room(built_warehouse, mount, tmp_path):
@@ -192,3 +254,38 @@ def test_the_failed_runs_record_keeps_the_sentence(built_warehouse, mount, tmp_p
     [entry] = read_jsonl(warehouse.failed_runs_log_path())
     assert entry["run_id"] == result.run_id
     assert entry["machine_fault"].startswith(f"the working folder {elsewhere} (WORK_DIR) is on another filesystem")
+
+
+@pytest.mark.parametrize(
+    ("raised", "before_publishing", "after_publishing"),
+    [
+        (
+            OSError(28, "No space left on device"),
+            "filled up",
+            "the disk of the warehouse's folder filled up",
+        ),
+        (
+            PermissionError(13, "Permission denied", "/srv/warehouse/site/index.html"),
+            "permission denied on /srv/warehouse/site/index.html; the published warehouse is unchanged.",
+            "permission denied on /srv/warehouse/site/index.html; the warehouse was published before it.",
+        ),
+    ],
+)
+def test_a_fault_after_publishing_does_not_claim_the_warehouse_unchanged(
+    raised, before_publishing, after_publishing, tmp_path
+):
+    """A step after publishing (the data page, the serving copy) can meet a fault too: the sentence then says the
+    warehouse was published, as the line before it does."""
+
+    @dg.asset
+    def data_page():
+        raise raised
+
+    [failure] = [e for e in dg.materialize([data_page], raise_on_error=False).all_events if e.is_step_failure]
+    error = failure.step_failure_data.error  # as Dagster keeps it
+
+    unpublished = fault_of_run({}, [error], tmp_path, published=False)
+    published = fault_of_run({}, [error], tmp_path, published=True)
+
+    assert before_publishing in unpublished and "the published warehouse is unchanged" in unpublished
+    assert after_publishing in published and "unchanged" not in published
