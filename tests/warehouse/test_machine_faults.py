@@ -124,6 +124,34 @@ def test_a_disk_without_room_for_a_run_is_refused_saying_the_estimate(built_ware
     assert_the_next_run_succeeds(tmp_path, published, seeds)
 
 
+def test_a_rollback_without_room_is_refused_the_same_way(built_warehouse, mount, tmp_path):
+    disk = mount("disk", "48m")
+    published = published_copy(built_warehouse, disk)
+    kept = disk / "data" / ".versions" / "20260101T000000000000Z-earlier-run" / published.name
+    kept.parent.mkdir(parents=True)
+    os.link(published, kept)  # a version kept by an earlier publication, as publishing keeps it
+    before = file_sha256(published)
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "WAREHOUSE_PATH": str(published),
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+    }
+
+    def rollback() -> subprocess.CompletedProcess:
+        command = [str(PYTHON), "-m", "orchestration", "rollback"]
+        return subprocess.run(command, cwd=REPO_ROOT, env=environment, capture_output=True, text=True)
+
+    line = fault_line(rollback())
+
+    assert line.startswith(f"Machine fault: the working folder {disk / 'data' / '.runs'} has "), line
+    assert "nothing was changed" in line
+    assert file_sha256(published) == before and kept.exists()
+    remount(disk, "size=256m")
+    restored = rollback()
+    assert restored.returncode == 0, restored.stderr[-3000:]
+    assert not kept.exists()  # published again, and no longer kept
+
+
 def test_a_warehouse_folder_that_takes_no_files_is_refused_naming_it(built_warehouse, mount, tmp_path):
     disk = mount("read-only", "128m")
     published, seeds = published_copy(built_warehouse, disk), copy_seeds(tmp_path / "seeds")
