@@ -4,6 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SPARK_STAMP := $(VENV)/.spark-installed
 MANIFEST := dbt_project/target/manifest.json
 # The Dagster instance every entry point records its runs in (the UI of `make dev` shows them all).
 DAGSTER_HOME ?= .dagster_home
@@ -20,6 +21,11 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $@
+
+# Spark (pyspark, dbt-spark) in the same venv, since dbt runs its adapters from it: for the tests and the Spark path.
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev,spark]'
 	touch $@
 
 # dagster-dbt reads the dbt manifest when the definitions load, so it is built before anything runs.
@@ -71,7 +77,7 @@ docs: $(MANIFEST) ## Generate the dbt documentation site (models, columns, linea
 	rm dbt_project/target/docs/warehouse.duckdb
 	@echo "Open dbt_project/target/docs/static_index.html in a browser (one self-contained file)."
 
-test: $(MANIFEST) ## Run the whole test suite
+test: $(MANIFEST) $(SPARK_STAMP) ## Run the whole test suite (Spark's tests need a Java runtime: .ci/run installs one)
 	$(BIN)/pytest
 
 dev: $(MANIFEST) ## Open the Dagster UI on http://127.0.0.1:3000: every run, whatever started it; schedules and sensors
@@ -98,7 +104,7 @@ format: $(STAMP) ## Format Python (ruff) and SQL (sqlfluff fix)
 
 lock: ## Re-resolve requirements.lock from pyproject.toml in a scratch venv
 	rm -rf /tmp/lock-venv && $(PYTHON) -m venv /tmp/lock-venv
-	/tmp/lock-venv/bin/pip install --quiet -e '.[dev,analyst]'
+	/tmp/lock-venv/bin/pip install --quiet -e '.[dev,analyst,spark]'
 	(head -n 2 requirements.lock && /tmp/lock-venv/bin/pip freeze --exclude-editable) > requirements.lock.new
 	mv requirements.lock.new requirements.lock
 

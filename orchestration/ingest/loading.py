@@ -45,7 +45,7 @@ def load_seed_file(connection: duckdb.DuckDBPyConnection, table: SeedTable, path
     """Replace raw.<table> with the rows of the CSV file at `path`, or raise SeedFileError and change nothing."""
     if not path.is_file():
         raise SeedFileError(f"{path}: file not found; expected the seed file for raw.{table.name}")
-    _check_header(path, table)
+    check_header(path, table)
     # The checksum is read alongside DuckDB's load (both release the GIL), not after it.
     with ThreadPoolExecutor(max_workers=1) as pool:
         checksum = pool.submit(file_sha256, path)
@@ -71,7 +71,7 @@ def _load(connection: duckdb.DuckDBPyConnection, table: SeedTable, path: Path) -
     return row_count
 
 
-def _check_header(path: Path, table: SeedTable) -> None:
+def check_header(path: Path, table: SeedTable) -> None:
     """The header, read on its own: DuckDB takes exactly these columns, whatever names the file's first line has."""
     expected = list(table.columns)
     with path.open("rb") as file:

@@ -11,3 +11,7 @@
 {% macro default__day_series(first_day, last_day) -%}
     unnest(generate_series(cast({{ first_day }} as timestamp), cast({{ last_day }} as timestamp), interval 1 day))
 {%- endmacro %}
+
+{% macro spark__day_series(first_day, last_day) -%}
+    explode(sequence(cast({{ first_day }} as timestamp), cast({{ last_day }} as timestamp), interval 1 day))
+{%- endmacro %}

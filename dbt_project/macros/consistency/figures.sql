@@ -12,15 +12,24 @@
 {%- endmacro %}
 
 {#-
-    One row per item of a comma-separated list column (as evaluation_figures writes them); two such calls in one
-    select unnest in step. Dispatched: an engine without unnest/string_split gets its own implementation here.
+    One row per position of comma-separated list columns (as evaluation_figures writes them), their items side by side:
+    `columns` is a list of [list column, item column name] pairs, and the result is select items. Dispatched: DuckDB
+    unnests each list in step; Spark allows one generator per select, so it zips the lists first.
 -#}
-{% macro split_list(column) -%}
-    {{ return(adapter.dispatch('split_list')(column)) }}
+{% macro split_lists(columns) -%}
+    {{ return(adapter.dispatch('split_lists')(columns)) }}
 {%- endmacro %}
 
-{% macro default__split_list(column) -%}
-    unnest(string_split({{ column }}, ', '))
+{% macro default__split_lists(columns) -%}
+    {%- for column, name in columns %}
+        unnest(string_split({{ column }}, ', ')) as {{ name }}{{ "," if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro spark__split_lists(columns) -%}
+    inline(arrays_zip(
+        {%- for column, name in columns %}split({{ column }}, ', '){{ ", " if not loop.last }}{% endfor -%}
+    )) as ({% for column, name in columns %}{{ name }}{{ ", " if not loop.last }}{% endfor %})
 {%- endmacro %}
 
 {#-

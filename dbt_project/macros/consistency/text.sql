@@ -1,14 +1,40 @@
-{#- A number for a sentence: four significant digits, whole numbers up to 1e15 in full (DuckDB's printf). -#}
+{#-
+    A number for a sentence: four significant digits, whole numbers up to 1e15 in full. The text is C's printf (as
+    DuckDB's): `%.4g` drops trailing zeros, halves round to even, and a null stays null. Dispatched: Spark's printf
+    is Java's, which keeps the zeros, rounds halves up and writes a null as "null".
+-#}
 {% macro number_text(value) -%}
+    {{ return(adapter.dispatch('number_text')(value)) }}
+{%- endmacro %}
+
+{% macro default__number_text(value) -%}
     case
         when abs({{ value }}) >= 1000 and abs({{ value }}) < 1e15 then printf('%.0f', {{ value }})
         else printf('%.4g', {{ value }})
     end
 {%- endmacro %}
 
-{#- A ratio as a percentage for a sentence: 0.0045 -> "0.4%". -#}
+{% macro spark__number_text(value) -%}
+    case
+        when {{ value }} is null then null
+        when abs({{ value }}) >= 1000 and abs({{ value }}) < 1e15 then format_string('%.0f', bround({{ value }}, 0))
+        else regexp_replace(
+            regexp_replace(format_string('%.4g', {{ value }}), '(\\.[0-9]*?)0+(e|$)', '$1$2'), '\\.(e|$)', '$1'
+        )
+    end
+{%- endmacro %}
+
+{#- A ratio as a percentage for a sentence: 0.0045 -> "0.4%" (dispatched as number_text is). -#}
 {% macro percent_text(ratio) -%}
+    {{ return(adapter.dispatch('percent_text')(ratio)) }}
+{%- endmacro %}
+
+{% macro default__percent_text(ratio) -%}
     printf('%.1f%%', 100 * {{ ratio }})
+{%- endmacro %}
+
+{% macro spark__percent_text(ratio) -%}
+    case when {{ ratio }} is not null then format_string('%.1f%%', bround(100 * {{ ratio }}, 1)) end
 {%- endmacro %}
 
 {#-

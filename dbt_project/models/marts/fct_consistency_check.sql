@@ -63,13 +63,13 @@ final as (
                 then
                     'Holds: ' || finding || coalesce('; deviation ' || {{ percent_text('deviation') }}, '')
                     || coalesce(
-                        ', within the ' || printf('%.1f', 100 * tolerance) || '% the figures allow',
+                        ', within the ' || {{ percent_text('tolerance') }} || ' the figures allow',
                         ', within their bounds'
                     )
                     || '.'
             else
                 'Conflict: ' || finding || coalesce('; deviation ' || {{ percent_text('deviation') }}, '')
-                || coalesce(', beyond the ' || printf('%.1f', 100 * tolerance) || '% the figures allow', '')
+                || coalesce(', beyond the ' || {{ percent_text('tolerance') }} || ' the figures allow', '')
                 || '. ' || coalesce(explanation, '')
         end as message
     from numbered

@@ -10,8 +10,7 @@ evaluations as (
 figures as (
     select
         check_id,
-        {{ split_list('observation_ids') }} as observation_id,
-        {{ split_list('observation_roles') }} as role
+        {{ split_lists([['observation_ids', 'observation_id'], ['observation_roles', 'role']]) }}
     from evaluations
 ),
 

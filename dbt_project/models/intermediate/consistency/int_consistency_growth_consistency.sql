@@ -87,7 +87,7 @@ joined as (
 scaled as (
     select
         *,
-        1.0 * period_days / days_between as scale
+        cast(period_days as double) / days_between as scale
     from joined
 ),
 

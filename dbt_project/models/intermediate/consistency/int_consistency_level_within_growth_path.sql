@@ -37,7 +37,7 @@ joined as (
         growth.value_canonical as growth_value,
         {{ growth_lower('growth', 'rules.open_bound_factor') }} as growth_lower,
         {{ growth_upper('growth', 'rules.open_bound_factor') }} as growth_upper,
-        1.0 * {{ dbt.datediff('rules.start_level_date', 'inside_level.period_end', 'day') }}
+        cast({{ dbt.datediff('rules.start_level_date', 'inside_level.period_end', 'day') }} as double) -- noqa: LT05
         / rules.period_days as elapsed_share,
         'the level ' || {{ figure_text('inside_level') }} || ' against ' || {{ figure_text('start_level') }}
         || ' grown by ' || {{ growth_figure_text('growth', 'rules.open_bound_factor') }} as figures_text

@@ -106,7 +106,7 @@ joined as (
         growth.value_canonical as growth_value,
         {{ growth_lower('growth', 'rules.open_bound_factor') }} as growth_lower,
         {{ growth_upper('growth', 'rules.open_bound_factor') }} as growth_upper,
-        {{ dbt.datediff('start_level.period_end', 'rules.at_period_end', 'day') }} / 365.0 as years_projected, -- noqa: LT05
+        cast({{ dbt.datediff('start_level.period_end', 'rules.at_period_end', 'day') }} as double) / 365 as years_projected, -- noqa: LT05
         {{ figure_text('part') }} as part_text,
         {{ figure_text('whole') }} as whole_text,
         {{ figure_text('start_level') }} as start_level_text,
