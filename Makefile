@@ -12,7 +12,7 @@ DAGSTER_PORT ?= 3000
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.md' \) -print)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test dev dbt-dev settings rollback site sql serve serve-stop superset superset-stop export docs bench-data bench lint format lock clean
+.PHONY: help run test dev dbt-dev settings rollback site sql serve serve-stop superset superset-stop spark-cluster spark-cluster-stop export docs bench-data bench lint format lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -64,6 +64,12 @@ superset: $(STAMP) ## Start Superset (own venv) on http://127.0.0.1:8088 with th
 
 superset-stop: $(STAMP) ## Stop Superset
 	$(BIN)/python -m orchestration superset-stop
+
+spark-cluster: $(SPARK_STAMP) ## Start a local Spark cluster (master, worker, Spark Connect on 127.0.0.1:15002)
+	$(BIN)/python -m orchestration spark-cluster
+
+spark-cluster-stop: $(STAMP) ## Stop the local Spark cluster
+	$(BIN)/python -m orchestration spark-cluster-stop
 
 export: $(STAMP) ## Write every mart as Parquet and CSV into data/exports/
 	$(BIN)/python -m orchestration export

@@ -315,6 +315,41 @@ def local_postgres():
     return LocalPostgres(settings.warehouse_path().parent / "postgres", port=settings.serving_port())
 
 
+def spark_cluster() -> int:
+    """Start the local Spark cluster (master, worker, Spark Connect server) and print how to use it."""
+    cluster = local_spark_cluster()
+    cluster.start()
+    print(
+        f"""Spark cluster running on loopback in {cluster.folder}:
+  master         {cluster.master_url}
+  Spark Connect  {cluster.remote_url}
+  tables under   {cluster.warehouse_dir}
+
+Build the dbt project on it (the seed files loaded as Parquet under SPARK_RAW_DIR, docs/spark.md):
+  cd dbt_project && SPARK_REMOTE={cluster.remote_url} SPARK_RAW_DIR=... ../.venv/bin/dbt build --target spark_connect
+Stop it with `make spark-cluster-stop`."""
+    )
+    return 0
+
+
+def spark_cluster_stop() -> int:
+    cluster = local_spark_cluster()
+    cluster.stop()
+    print(f"Spark cluster in {cluster.folder} stopped.")
+    return 0
+
+
+def local_spark_cluster():
+    from orchestration.warehouse import settings
+    from orchestration.warehouse.spark_cluster import LocalSparkCluster
+
+    return LocalSparkCluster(
+        settings.warehouse_path().parent / "spark-cluster",
+        master_port=settings.spark_master_port(),
+        connect_port=settings.spark_connect_port(),
+    )
+
+
 def export() -> int:
     """Write every mart as Parquet and CSV into data/exports/."""
     from orchestration.serving.exports import export_marts
@@ -389,6 +424,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("superset", help="start Superset on loopback with the starter dashboard")
     commands.add_parser("superset-stop", help="stop that Superset")
     commands.add_parser("export", help="write every mart as Parquet and CSV into data/exports/")
+    commands.add_parser("spark-cluster", help="start a local Spark cluster with a Spark Connect server, on loopback")
+    commands.add_parser("spark-cluster-stop", help="stop that Spark cluster")
     commands.add_parser("dev-warehouse", help="load the seed files into dbt's development file (dbt without Dagster)")
     commands.add_parser("settings", help="print every setting (environment variable) with its current value")
     args = parser.parse_args(argv)
@@ -403,6 +440,8 @@ def main(argv: list[str] | None = None) -> int:
         "superset": superset,
         "superset-stop": superset_stop,
         "export": export,
+        "spark-cluster": spark_cluster,
+        "spark-cluster-stop": spark_cluster_stop,
         "dev-warehouse": dev_warehouse,
         "settings": print_settings,
     }

@@ -108,6 +108,13 @@ def copy_seeds(destination: Path) -> Path:
     return destination
 
 
+def free_port() -> int:
+    """A loopback port nothing listens on, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture()
 def mount(tmp_path):
     """mount(name, size, under=tmp_path): a new tmpfs of that size at under/name, unmounted after the test. Small

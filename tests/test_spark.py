@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 
@@ -17,9 +18,9 @@ from orchestration.ingest.loading import SeedFileError
 from orchestration.ingest.loading import load_seed_file as load_duckdb
 from orchestration.ingest.seed_tables import seed_tables
 from orchestration.ingest.spark_loading import load_seed_file
-from orchestration.warehouse.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from orchestration.warehouse.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, REPO_ROOT
 from orchestration.warehouse.spark_session import local_session
-from tests.conftest import REPO_SEEDS, copy_seeds
+from tests.conftest import REPO_SEEDS, copy_seeds, free_port
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 # Written by a run's publication, not by the models: the Spark build here is not a published run.
@@ -42,23 +43,22 @@ def session(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def spark_marts(session, tmp_path_factory) -> Path:
-    """The repository's seeds loaded and built on Spark; returns the folder of the marts' Parquet files."""
-    root = tmp_path_factory.mktemp("spark")
+def spark_raw(session, tmp_path_factory) -> Path:
+    """The repository's seed files loaded by Spark, as Parquet; returns their folder."""
+    raw = tmp_path_factory.mktemp("spark-raw")
     for table in seed_tables():
-        load_seed_file(session, table, REPO_SEEDS / table.file_name, root / "raw")
-    environment = {
-        **os.environ,
-        "SPARK_RAW_DIR": str(root / "raw"),
-        "SPARK_WAREHOUSE_DIR": str(root / "warehouse"),
-        "SPARK_MASTER": "local[2]",
-    }
+        load_seed_file(session, table, REPO_SEEDS / table.file_name, raw)
+    return raw
+
+
+def dbt_build(target: str, root: Path, **settings: str) -> None:
+    """dbt build of the whole project on a Spark target, from the Parquet files of the seed files."""
     completed = subprocess.run(
         [
             str(DBT_EXECUTABLE),
             "build",
             "--target",
-            "spark",
+            target,
             "--profiles-dir",
             ".",
             "--target-path",
@@ -69,12 +69,20 @@ def spark_marts(session, tmp_path_factory) -> Path:
             "unit_test",
         ],
         cwd=DBT_PROJECT_DIR,
-        env=environment,
+        env={**os.environ, **settings},
         capture_output=True,
         text=True,
     )
     assert completed.returncode == 0, completed.stdout[-5000:]
-    return root / "warehouse" / "marts.db"
+
+
+@pytest.fixture(scope="module")
+def spark_marts(spark_raw, tmp_path_factory) -> Path:
+    """The marts built in a local Spark session; returns the folder of their Parquet files."""
+    root = tmp_path_factory.mktemp("spark")
+    warehouse = root / "warehouse"
+    dbt_build("spark", root, SPARK_RAW_DIR=str(spark_raw), SPARK_WAREHOUSE_DIR=str(warehouse), SPARK_MASTER="local[2]")
+    return warehouse / "marts.db"
 
 
 def same(left, right) -> bool:
@@ -84,8 +92,8 @@ def same(left, right) -> bool:
     return left == right
 
 
-def test_every_mart_built_on_spark_equals_duckdbs_row_for_row(spark_marts, built_warehouse):
-    with duckdb.connect(str(built_warehouse), read_only=True) as duck:
+def assert_the_marts_equal_duckdbs(spark_marts: Path, duckdb_warehouse: Path) -> None:
+    with duckdb.connect(str(duckdb_warehouse), read_only=True) as duck:
         marts = [
             name
             for (name,) in duck.execute(
@@ -110,6 +118,45 @@ def test_every_mart_built_on_spark_equals_duckdbs_row_for_row(spark_marts, built
             assert len(built) == len(expected), mart
             for spark_row, duckdb_row in zip(built, expected, strict=True):
                 assert all(map(same, spark_row, duckdb_row)), (mart, spark_row, duckdb_row)
+
+
+def test_every_mart_built_on_spark_equals_duckdbs_row_for_row(spark_marts, built_warehouse):
+    assert_the_marts_equal_duckdbs(spark_marts, built_warehouse)
+
+
+def test_the_same_models_build_on_the_local_cluster_through_spark_connect(spark_raw, built_warehouse, tmp_path):
+    """`make spark-cluster` starts a standalone master, a worker and a Spark Connect server on loopback; dbt builds
+    on it with its `spark_connect` target, as it would on a real cluster; `make spark-cluster-stop` stops it."""
+    settings = {
+        "WAREHOUSE_PATH": str(tmp_path / "data" / "warehouse.duckdb"),
+        "SPARK_MASTER_PORT": str(free_port()),
+        "SPARK_CONNECT_PORT": str(free_port()),
+    }
+
+    def command(name: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(DBT_EXECUTABLE.with_name("python")), "-m", "orchestration", name],
+            cwd=REPO_ROOT,
+            env={**os.environ, **settings},
+            capture_output=True,
+            text=True,
+        )
+
+    cluster = tmp_path / "data" / "spark-cluster"
+    started = command("spark-cluster")
+    try:
+        assert started.returncode == 0, started.stderr[-3000:]
+        remote = f"sc://127.0.0.1:{settings['SPARK_CONNECT_PORT']}"
+        assert remote in started.stdout
+        dbt_build("spark_connect", tmp_path, SPARK_REMOTE=remote, SPARK_RAW_DIR=str(spark_raw))
+        assert_the_marts_equal_duckdbs(cluster / "warehouse" / "marts.db", built_warehouse)
+    finally:
+        stopped = command("spark-cluster-stop")
+    assert stopped.returncode == 0, stopped.stderr[-3000:]
+    for name in ("master", "worker", "connect"):
+        assert not (cluster / f"{name}.pid").exists()
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", int(settings["SPARK_CONNECT_PORT"]))) != 0, "Spark Connect still listens"
 
 
 def test_on_spark_the_share_rule_holds_and_the_growth_conflict_is_reported(spark_marts):

@@ -58,6 +58,10 @@ SERVING_DATABASE_URL = Setting(
 SERVING_READER_ROLE = Setting("SERVING_READER_ROLE", "bi_reader", "the role BI users log in as")
 SERVING_PORT = Setting("SERVING_PORT", "54329", "the port of the local PostgreSQL that `make serve` starts")
 SUPERSET_PORT = Setting("SUPERSET_PORT", "8088", "the port of the local Superset that `make superset` starts")
+SPARK_MASTER_PORT = Setting("SPARK_MASTER_PORT", "7077", "the port of the master `make spark-cluster` starts")
+SPARK_CONNECT_PORT = Setting(
+    "SPARK_CONNECT_PORT", "15002", "the Spark Connect port of the local cluster `make spark-cluster` starts"
+)
 DAGSTER_HOME = Setting(
     "DAGSTER_HOME", ".dagster_home", "the Dagster instance every run is recorded in: the history `make dev` shows"
 )
@@ -81,6 +85,8 @@ SETTINGS = [
     SERVING_READER_ROLE,
     SERVING_PORT,
     SUPERSET_PORT,
+    SPARK_MASTER_PORT,
+    SPARK_CONNECT_PORT,
     DAGSTER_HOME,
     DUCKDB_MEMORY_LIMIT,
 ]
@@ -133,6 +139,14 @@ def serving_port() -> int:
 
 def superset_port() -> int:
     return int(SUPERSET_PORT.value())
+
+
+def spark_master_port() -> int:
+    return int(SPARK_MASTER_PORT.value())
+
+
+def spark_connect_port() -> int:
+    return int(SPARK_CONNECT_PORT.value())
 
 
 def dagster_home() -> Path:

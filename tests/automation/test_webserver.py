@@ -5,7 +5,6 @@ the marts' freshness."""
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.warehouse.settings import REPO_ROOT
+from tests.conftest import free_port
 
 RUN_QUERY = """
 query ($runId: ID!) {
@@ -46,12 +46,6 @@ ASSET_QUERY = """
   runsOrError { ... on Runs { results { runId } } }
 }
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def post_graphql(port: int, query: str, **variables) -> dict:

@@ -4,7 +4,6 @@ import json
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import threading
@@ -22,7 +21,7 @@ from orchestration.serving.local_postgres import LOADER_ROLE, READER_ROLE, SERVE
 from orchestration.serving.postgres import Descriptions, copy_marts
 from orchestration.warehouse.dbt import dbt_project
 from orchestration.warehouse.settings import DBT_EXECUTABLE, REPO_ROOT
-from tests.conftest import make_warehouse, remount
+from tests.conftest import free_port, make_warehouse, remount
 
 DESCRIPTIONS = Descriptions.from_manifest(json.loads(dbt_project.manifest_path.read_text()))
 # What the same values look like once they have crossed over.
@@ -35,12 +34,6 @@ DUCKDB_TO_POSTGRES = {
     "BIGINT": "bigint",
     "TIMESTAMP": "timestamp without time zone",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ into, SQL Lab run on both registered databases, a write refused, and the starter
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
@@ -14,16 +13,11 @@ import requests
 
 from orchestration.serving import superset
 from orchestration.warehouse.settings import REPO_ROOT
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.superset
 
 CAPACITY_2024 = "select total_capacity_eflops from marts.mart_computing_power where as_of_date = date '2024-12-31'"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def make(target: str, env: dict) -> subprocess.CompletedProcess:

@@ -1,0 +1,155 @@
+"""A local standalone Apache Spark cluster on loopback, from the pyspark installation's own jars and scripts: a
+master, one worker and a Spark Connect server (`make spark-cluster`, `make spark-cluster-stop`), for trying the dbt
+project against a cluster as against a real one (docs/spark.md). It lives in one folder: each process's log and pid,
+the worker's scratch space, and the tables the cluster writes (warehouse/). Its catalog is in memory: it keeps the
+tables a client declares until the cluster stops, and their files after."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+CONNECT_SERVER = "org.apache.spark.sql.connect.service.SparkConnectServer"
+START_TIMEOUT_SECONDS = 120
+
+
+@dataclass(frozen=True)
+class LocalSparkCluster:
+    folder: Path
+    master_port: int = 7077
+    connect_port: int = 15002
+
+    @property
+    def master_url(self) -> str:
+        return f"spark://127.0.0.1:{self.master_port}"
+
+    @property
+    def remote_url(self) -> str:
+        """Where Spark Connect clients (dbt's `spark_connect` target, SPARK_REMOTE) reach the cluster."""
+        return f"sc://127.0.0.1:{self.connect_port}"
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return self.folder / "warehouse"
+
+    def start(self) -> None:
+        """Start whatever is not running yet, each process waited for until it listens."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        spark_home = _spark_home()
+        processes = {
+            "master": (
+                [str(spark_home / "bin" / "spark-class"), "org.apache.spark.deploy.master.Master"]
+                + ["--host", "127.0.0.1", "--port", str(self.master_port), "--webui-port", "0"],
+                self.master_port,
+            ),
+            "worker": (
+                [str(spark_home / "bin" / "spark-class"), "org.apache.spark.deploy.worker.Worker", self.master_url]
+                + ["--host", "127.0.0.1", "--webui-port", "0", "--work-dir", str(self.folder / "work")],
+                None,
+            ),
+            "connect": (
+                [str(spark_home / "bin" / "spark-submit"), "--class", CONNECT_SERVER, "--master", self.master_url]
+                + _conf(
+                    {
+                        "spark.connect.grpc.binding.address": "127.0.0.1",
+                        "spark.connect.grpc.binding.port": str(self.connect_port),
+                        "spark.driver.bindAddress": "127.0.0.1",
+                        "spark.driver.host": "127.0.0.1",
+                        "spark.ui.enabled": "false",
+                        "spark.sql.catalogImplementation": "in-memory",
+                        "spark.sql.warehouse.dir": str(self.warehouse_dir),
+                    }
+                ),
+                self.connect_port,
+            ),
+        }
+        for name, (command, port) in processes.items():
+            if self._pid(name) is None:
+                self._launch(name, command, spark_home)
+            if port is not None:
+                self._wait_until_listening(name, port)
+
+    def stop(self) -> None:
+        """Stop every process of the cluster (each in its own process group: the scripts start Java as a child)."""
+        for name in ("connect", "worker", "master"):
+            pid = self._pid(name)
+            if pid is not None:
+                os.killpg(pid, signal.SIGTERM)
+                for _ in range(300):
+                    if not _alive(pid):
+                        break
+                    time.sleep(0.1)
+                else:
+                    os.killpg(pid, signal.SIGKILL)
+            (self.folder / f"{name}.pid").unlink(missing_ok=True)
+
+    def is_running(self) -> bool:
+        return all(self._pid(name) is not None for name in ("master", "worker", "connect"))
+
+    def log_file(self, name: str) -> Path:
+        return self.folder / f"{name}.log"
+
+    def _launch(self, name: str, command: list[str], spark_home: Path) -> None:
+        environment = {
+            **os.environ,
+            "SPARK_HOME": str(spark_home),
+            "SPARK_LOCAL_IP": "127.0.0.1",
+            # The master's REST submission server would listen on another port: nothing here submits through it.
+            "SPARK_MASTER_OPTS": "-Dspark.master.rest.enabled=false",
+        }
+        with self.log_file(name).open("ab") as log:
+            process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, env=environment, start_new_session=True
+            )
+        (self.folder / f"{name}.pid").write_text(str(process.pid))
+
+    def _wait_until_listening(self, name: str, port: int) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            if self._pid(name) is None:
+                raise RuntimeError(f"the Spark {name} stopped while starting; see {self.log_file(name)}")
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    return
+            time.sleep(0.5)
+        raise RuntimeError(
+            f"the Spark {name} did not listen on port {port} in {START_TIMEOUT_SECONDS} s; see {self.log_file(name)}"
+        )
+
+    def _pid(self, name: str) -> int | None:
+        """The process of `name` if it runs."""
+        pid_file = self.folder / f"{name}.pid"
+        if not pid_file.exists():
+            return None
+        pid = int(pid_file.read_text())
+        return pid if _alive(pid) else None
+
+
+def _spark_home() -> Path:
+    """The pyspark installation, which carries Spark's jars and scripts."""
+    import pyspark  # the optional `spark` extra
+
+    return Path(pyspark.__file__).parent
+
+
+def _conf(settings: dict[str, str]) -> list[str]:
+    return [argument for key, value in settings.items() for argument in ("--conf", f"{key}={value}")]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        waited, _ = os.waitpid(pid, os.WNOHANG)  # reaps it if it is this process's own child and has ended
+        if waited == pid:
+            return False
+    except ChildProcessError:
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
