@@ -256,11 +256,15 @@ Stop the server with `make serve-stop`."""
     return 0
 
 
-def serve_stop() -> int:
-    server = local_postgres()
+def stop_local(server, what: str) -> int:
+    """Stop a local server this command line started (PostgreSQL, Superset, the Spark cluster) and say so."""
     server.stop()
-    print(f"PostgreSQL in {server.folder} stopped.")
+    print(f"{what} in {server.folder} stopped.")
     return 0
+
+
+def serve_stop() -> int:
+    return stop_local(local_postgres(), "PostgreSQL")
 
 
 def superset() -> int:
@@ -295,10 +299,7 @@ Stop it with `make superset-stop`."""
 
 
 def superset_stop() -> int:
-    server = local_superset()
-    server.stop()
-    print(f"Superset in {server.folder} stopped.")
-    return 0
+    return stop_local(local_superset(), "Superset")
 
 
 def local_superset():
@@ -333,10 +334,7 @@ Stop it with `make spark-cluster-stop`."""
 
 
 def spark_cluster_stop() -> int:
-    cluster = local_spark_cluster()
-    cluster.stop()
-    print(f"Spark cluster in {cluster.folder} stopped.")
-    return 0
+    return stop_local(local_spark_cluster(), "Spark cluster")
 
 
 def local_spark_cluster():

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -30,6 +29,7 @@ import yaml
 
 from orchestration.serving import LOCKED_DOWN_CONFIG
 from orchestration.warehouse.files import generate_secrets, read_secrets
+from orchestration.warehouse.processes import start_detached, stop_detached
 from orchestration.warehouse.settings import REPO_ROOT
 
 BUNDLE_DIR = REPO_ROOT / "bi" / "superset"
@@ -86,18 +86,7 @@ class Superset:
         self._serve()
 
     def stop(self) -> None:
-        if not self.pid_file.exists():
-            return
-        pid = int(self.pid_file.read_text())
-        try:
-            os.killpg(pid, signal.SIGTERM)
-            for _ in range(100):
-                os.killpg(pid, 0)
-                time.sleep(0.2)
-            os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.pid_file.unlink()
+        stop_detached(self.pid_file)
 
     def is_running(self) -> bool:
         try:
@@ -128,28 +117,21 @@ class Superset:
 
     def _serve(self) -> None:
         """gunicorn (a Superset dependency) on loopback, detached in its own process group, logging to the folder."""
-        with self.log_file.open("a") as log:
-            process = subprocess.Popen(
-                [
-                    str(VENV / "bin" / "gunicorn"),
-                    "--bind",
-                    f"127.0.0.1:{self.port}",
-                    "--workers",
-                    "1",
-                    "--threads",
-                    "8",
-                    "--worker-class",
-                    "gthread",
-                    "--timeout",
-                    "120",
-                    "superset.app:create_app()",
-                ],  # fmt: skip
-                env=self._environment(),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self.pid_file.write_text(str(process.pid))
+        command = [
+            str(VENV / "bin" / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            "1",
+            "--threads",
+            "8",
+            "--worker-class",
+            "gthread",
+            "--timeout",
+            "120",
+            "superset.app:create_app()",
+        ]  # fmt: skip
+        process = start_detached(command, self.log_file, self.pid_file, self._environment())
         deadline = time.monotonic() + 180
         while not self.is_running():
             if process.poll() is not None or time.monotonic() > deadline:

@@ -7,12 +7,12 @@ tables a client declares until the cluster stops, and their files after."""
 from __future__ import annotations
 
 import os
-import signal
 import socket
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from orchestration.warehouse.processes import running_pid, start_detached, stop_detached
 
 CONNECT_SERVER = "org.apache.spark.sql.connect.service.SparkConnectServer"
 START_TIMEOUT_SECONDS = 120
@@ -75,18 +75,9 @@ class LocalSparkCluster:
                 self._wait_until_listening(name, port)
 
     def stop(self) -> None:
-        """Stop every process of the cluster (each in its own process group: the scripts start Java as a child)."""
+        """Stop every process of the cluster (each with its process group: the scripts start Java under them)."""
         for name in ("connect", "worker", "master"):
-            pid = self._pid(name)
-            if pid is not None:
-                os.killpg(pid, signal.SIGTERM)
-                for _ in range(300):
-                    if not _alive(pid):
-                        break
-                    time.sleep(0.1)
-                else:
-                    os.killpg(pid, signal.SIGKILL)
-            (self.folder / f"{name}.pid").unlink(missing_ok=True)
+            stop_detached(self._pid_file(name), timeout_seconds=30)
 
     def is_running(self) -> bool:
         return all(self._pid(name) is not None for name in ("master", "worker", "connect"))
@@ -102,11 +93,7 @@ class LocalSparkCluster:
             # The master's REST submission server would listen on another port: nothing here submits through it.
             "SPARK_MASTER_OPTS": "-Dspark.master.rest.enabled=false",
         }
-        with self.log_file(name).open("ab") as log:
-            process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, env=environment, start_new_session=True
-            )
-        (self.folder / f"{name}.pid").write_text(str(process.pid))
+        start_detached(command, self.log_file(name), self._pid_file(name), environment)
 
     def _wait_until_listening(self, name: str, port: int) -> None:
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
@@ -121,13 +108,12 @@ class LocalSparkCluster:
             f"the Spark {name} did not listen on port {port} in {START_TIMEOUT_SECONDS} s; see {self.log_file(name)}"
         )
 
+    def _pid_file(self, name: str) -> Path:
+        return self.folder / f"{name}.pid"
+
     def _pid(self, name: str) -> int | None:
         """The process of `name` if it runs."""
-        pid_file = self.folder / f"{name}.pid"
-        if not pid_file.exists():
-            return None
-        pid = int(pid_file.read_text())
-        return pid if _alive(pid) else None
+        return running_pid(self._pid_file(name))
 
 
 def _spark_home() -> Path:
@@ -139,17 +125,3 @@ def _spark_home() -> Path:
 
 def _conf(settings: dict[str, str]) -> list[str]:
     return [argument for key, value in settings.items() for argument in ("--conf", f"{key}={value}")]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        waited, _ = os.waitpid(pid, os.WNOHANG)  # reaps it if it is this process's own child and has ended
-        if waited == pid:
-            return False
-    except ChildProcessError:
-        pass
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
