@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import dagster as dg
+import filelock
 
 
 def project_instance() -> dg.DagsterInstance:
@@ -29,7 +30,10 @@ def project_instance() -> dg.DagsterInstance:
     home.mkdir(parents=True, exist_ok=True)
     if not (home / "dagster.yaml").exists():  # a new instance folder starts with the project's settings
         shutil.copyfile(settings.REPO_ROOT / ".dagster_home" / "dagster.yaml", home / "dagster.yaml")
-    return dg.DagsterInstance.from_config(str(home))
+    # Opening an instance creates its SQLite tables when they are missing, and two commands opening a new folder at
+    # once would both create them (one failing with "table snapshots already exists"): they open it one at a time.
+    with filelock.FileLock(home / ".open.lock"):
+        return dg.DagsterInstance.from_config(str(home))
 
 
 def run_logs(log_file: Path, verbose: bool = False) -> dict:
