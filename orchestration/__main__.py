@@ -113,10 +113,12 @@ def refresh(changed_only: bool = False, timings_path: Path | None = None, verbos
         changes = seed_changes(Path(warehouse.seeds_dir), published_checksums(warehouse))
         for message in changes.warnings():
             print(f"warning: {message}", file=sys.stderr)
-        if not changes.roots and Path(warehouse.published_path).exists():
+        if not changes.roots and warehouse.publication().exists():
             print("No seed file changed since the last publication; nothing was rebuilt.")
             return 0
-        if changes.roots:
+        if changes.roots and warehouse.engine == "spark":  # a run on Spark rebuilds the whole warehouse
+            print(f"Changed: {', '.join(changes.changed)}; rebuilding the whole warehouse on Spark.")
+        elif changes.roots:
             selection = changes.downstream(defs.resolve_asset_graph())
             job = defs.resolve_implicit_global_asset_job_def().get_subset(asset_selection=set(selection))
             tags = {"warehouse/changed_files": ",".join(changes.changed)}
@@ -137,7 +139,7 @@ def refresh(changed_only: bool = False, timings_path: Path | None = None, verbos
         timings_path.write_text(json.dumps(timings, indent=1))
     if result.success:
         tally = report.counts(records)
-        print(f"\nPublished {warehouse.published_path}")
+        print(f"\nPublished {warehouse.publication()}")
         print(f"Checks: {tally['passed']} passed, {tally['warned']} warned, {tally['failed']} failed.")
         for record in records:
             if record.outcome == "warned":
@@ -150,7 +152,7 @@ def refresh(changed_only: bool = False, timings_path: Path | None = None, verbos
         return 0
 
     if was_published(result):
-        print(f"\nThe warehouse was published ({warehouse.published_path}); a step after it failed.", file=sys.stderr)
+        print(f"\nThe warehouse was published ({warehouse.publication()}); a step after it failed.", file=sys.stderr)
     else:
         print("\nThe refresh failed; the published warehouse is unchanged.", file=sys.stderr)
     for record in records:

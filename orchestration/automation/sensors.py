@@ -10,7 +10,7 @@ from orchestration.automation.changes import seed_changes
 from orchestration.publish.publishing import published_checksums
 from orchestration.warehouse import machine
 from orchestration.warehouse.files import append_jsonl
-from orchestration.warehouse.resource import FAILED_RUNS_LOG_NAME, WarehouseResource
+from orchestration.warehouse.resource import FAILED_RUNS_LOG_NAME, START_FROM_TAG, WarehouseResource
 
 
 @dg.sensor(
@@ -32,11 +32,15 @@ def seed_files_changed(context: dg.SensorEvaluationContext, warehouse: Warehouse
         return dg.SensorResult(
             skip_reason="; ".join(changes.warnings()) or "no seed file changed", cursor=changes.cursor()
         )
-    run = dg.RunRequest(
-        run_key=changes.run_key(),
-        asset_selection=changes.downstream(context.repository_def.asset_graph),
-        tags={"warehouse/trigger": "seed_files_changed", "warehouse/changed_files": ",".join(changes.changed)},
-    )
+    tags = {"warehouse/trigger": "seed_files_changed", "warehouse/changed_files": ",".join(changes.changed)}
+    if warehouse.engine == "spark":  # a run on Spark rebuilds the whole warehouse (docs/spark.md)
+        run = dg.RunRequest(run_key=changes.run_key(), tags={**tags, START_FROM_TAG: "empty"})
+    else:
+        run = dg.RunRequest(
+            run_key=changes.run_key(),
+            asset_selection=changes.downstream(context.repository_def.asset_graph),
+            tags=tags,
+        )
     return dg.SensorResult(run_requests=[run], cursor=changes.cursor())
 
 

@@ -28,16 +28,14 @@ def _evaluate(
     """The findings that match `finding` among the evaluations that match `evaluated`, counted in SQL; the first
     MAX_DESCRIBED are described and logged."""
     table = "marts.fct_consistency_check"
-    with warehouse.connect_working(context) as connection:
-        [(total,)] = connection.execute(f"select count(*) from {table} where {evaluated}").fetchall()
-        rules = [
-            row[0] for row in connection.execute(f"select distinct rule_id from {table} where {finding}").fetchall()
-        ]
-        [(count,)] = connection.execute(f"select count(*) from {table} where {finding}").fetchall()
-        shown = connection.execute(
-            f"select rule_id, severity, status, message from {table} where {finding} "
-            f"order by rule_id, check_id limit {MAX_DESCRIBED}"
-        ).fetchall()
+    [(total,)] = warehouse.rows(context, f"select count(*) from {table} where {evaluated}")
+    rules = [row[0] for row in warehouse.rows(context, f"select distinct rule_id from {table} where {finding}")]
+    [(count,)] = warehouse.rows(context, f"select count(*) from {table} where {finding}")
+    shown = warehouse.rows(
+        context,
+        f"select rule_id, severity, status, message from {table} where {finding} "
+        f"order by rule_id, check_id limit {MAX_DESCRIBED}",
+    )
     sentences = [
         f"{rule_id} ({rule_severity}, {status}): {message}" for rule_id, rule_severity, status, message in shown
     ]

@@ -57,15 +57,15 @@ class ContractOutcome:
 
 def check_seed_table(connection: duckdb.DuckDBPyConnection, table: SeedTable, seed_file: Path) -> ContractOutcome:
     """Validate raw.<table> (already loaded from `seed_file`) against its contract, in batches of bounded size."""
-    catalogs = _read_catalogs(connection, table)
-    contracts = build_contracts(_great_expectations().expectations, table, catalogs)
+    catalogs = read_catalogs(lambda sql: connection.execute(sql).fetchall(), table)
+    contracts = build_contracts(import_great_expectations().expectations, table, catalogs)
     for position, contract in enumerate(contracts):
         contract.expectation.meta = {"contract": position}
     validate = _batch_validator(table.name, [contract.expectation for contract in contracts])
 
     found: list[tuple[int | None, Contract, pd.Series]] = []  # (row number, broken contract, row)
     kept_results: list[dict] = []
-    result_set = connection.execute(_table_query(table))
+    result_set = connection.execute(table_query(table))
     offset, first = 0, True
     # The next batch is fetched from DuckDB while Great Expectations validates this one.
     with ThreadPoolExecutor(max_workers=1) as prefetch:
@@ -120,8 +120,9 @@ def record_lines(seed_file: Path) -> list[int]:
         return [reader.line_num for record in reader if any(field.strip() for field in record)]
 
 
-def _table_query(table: SeedTable) -> str:
-    """The raw table in file order (rowid is the order rows were read), with the columns the contracts derive."""
+def table_query(table: SeedTable, quote: str = '"', order: str = "order by seed.rowid") -> str:
+    """The raw table in file order (rowid is the order rows were read), with the columns the contracts derive; Spark
+    quotes names with backticks and keeps the order in a column instead."""
     derived, joins = "", ""
     if table.needs_units_and_indicators:
         derived += "," + DERIVED_COLUMNS_SQL
@@ -130,25 +131,26 @@ def _table_query(table: SeedTable) -> str:
             f" left join {RAW_SCHEMA}.indicators as indicators on seed.indicator_code = indicators.indicator_code"
         )
     if table.unique_key:
-        key = ", ".join(f'seed."{column}"' for column in table.unique_key)
+        key = ", ".join(f"seed.{quote}{column}{quote}" for column in table.unique_key)
         derived += f", count(*) over (partition by {key}) as _key_count"
-    return f'select seed.*{derived} from {RAW_SCHEMA}."{table.name}" as seed{joins} order by seed.rowid'
+    return f"select seed.*{derived} from {RAW_SCHEMA}.{quote}{table.name}{quote} as seed{joins} {order}"
 
 
-def _read_catalogs(connection: duckdb.DuckDBPyConnection, table: SeedTable) -> dict[str, list]:
+def read_catalogs(fetch: Callable[[str], list], table: SeedTable, quote: str = '"') -> dict[str, list]:
+    """The codes each column that references another seed file may take, read with `fetch` (SQL -> rows)."""
     catalogs = {}
     for contract in table.column_contracts.values():
         if "references" in contract:
             target_table, target_column = contract["references"].split(".")
-            rows = connection.execute(
-                f'select distinct "{target_column}" from {RAW_SCHEMA}."{target_table}" '
-                f'where "{target_column}" is not null'
-            ).fetchall()
+            column = f"{quote}{target_column}{quote}"
+            rows = fetch(
+                f"select distinct {column} from {RAW_SCHEMA}.{quote}{target_table}{quote} where {column} is not null"
+            )
             catalogs[contract["references"]] = sorted(row[0] for row in rows)
     return catalogs
 
 
-def _great_expectations():
+def import_great_expectations():
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # nothing reaches the network at run time
     import great_expectations
     from great_expectations.execution_engine import pandas_execution_engine
@@ -162,12 +164,12 @@ def _great_expectations():
 def start_importing_great_expectations() -> None:
     """Import Great Expectations (seconds) in the background, while the seed files load (DuckDB frees the GIL)."""
     if "great_expectations" not in sys.modules:
-        threading.Thread(target=_great_expectations, name="import-great-expectations", daemon=True).start()
+        threading.Thread(target=import_great_expectations, name="import-great-expectations", daemon=True).start()
 
 
 def _batch_validator(name: str, expectations: list) -> Callable[[pd.DataFrame], object]:
     """One Great Expectations suite, validated on each batch (a pandas DataFrame) it is given."""
-    gx = _great_expectations()
+    gx = import_great_expectations()
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")

@@ -1,9 +1,11 @@
 """Publishing: the run's working file, once every model is built and checked, becomes the published warehouse."""
 
+from pathlib import Path
+
 import dagster as dg
 
-from orchestration.publish.publishing import publish
-from orchestration.warehouse import quality_report
+from orchestration.publish.publishing import publish, publish_on_spark
+from orchestration.warehouse import quality_report, settings
 from orchestration.warehouse.dbt import model_keys
 from orchestration.warehouse.resource import WarehouseResource
 
@@ -12,7 +14,7 @@ from orchestration.warehouse.resource import WarehouseResource
     key="published_warehouse",
     deps=model_keys("marts"),
     group_name="publish",
-    kinds={"duckdb"},
+    kinds={settings.warehouse_engine()},
     description=(
         "The warehouse analysts open: this run's working file, with audit.publish_log and audit.check_results, "
         "checkpointed and moved onto the published path in one atomic rename (the previous file is kept for "
@@ -28,21 +30,28 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
         raise dg.Failure(
             description="not published: failed checks: " + ", ".join(f"{r.asset} {r.check_name}" for r in failed)
         )
-    path = publish(warehouse, context.run_id, records)
+    path = (publish_on_spark if warehouse.engine == "spark" else publish)(warehouse, context.run_id, records)
     report_path = quality_report.write_markdown(
         warehouse.report_path(),
         context.run_id,
         records,
         published=True,
-        findings=quality_report.consistency_findings(path),
+        findings=quality_report.consistency_findings(quality_report.duckdb_rows(warehouse.reader_path())),
     )
     tally = quality_report.counts(records)
     context.log.info(f"published {path}; checks {tally}; report {report_path}")
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(path)),
-            "size_bytes": path.stat().st_size,
+            "size_bytes": _size(path),
             "quality_report": dg.MetadataValue.path(str(report_path)),
             **{f"checks_{outcome}": count for outcome, count in tally.items()},
         }
+    )
+
+
+def _size(path: Path) -> int:
+    """The size of the published file, or on Spark of the publication's folder."""
+    return (
+        sum(file.stat().st_size for file in path.rglob("*") if file.is_file()) if path.is_dir() else path.stat().st_size
     )

@@ -15,7 +15,7 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
-from orchestration.warehouse import audit, history, settings
+from orchestration.warehouse import audit, history, settings, spark_session, spark_warehouse
 from orchestration.warehouse.connections import connect_duckdb
 from orchestration.warehouse.dbt import REFRESH_BUILD_ARGS, run_environment
 from orchestration.warehouse.files import append_jsonl, csv_checksums, fsync_directory, prune, read_jsonl
@@ -30,20 +30,9 @@ def publish(warehouse: WarehouseResource, run_id: str, records: list[CheckRecord
         raise FileNotFoundError(f"run {run_id} has no working file at {working}; nothing to publish")
     entry = publish_log_entry(run_id, "publish", Path(warehouse.seeds_dir), records)
     publications = read_jsonl(warehouse.publish_log_path())
-    failed_runs = read_jsonl(warehouse.failed_runs_log_path())
     with connect_duckdb(working) as connection:
-        audit.replace_rows(connection, "publish_log", [_publish_log_row(e) for e in [*publications, entry]])
-        audit.replace_rows(
-            connection,
-            "failed_runs",
-            [
-                [f["failed_at"], f["run_id"], f["job"], f["failing_steps"], f["error"], f.get("machine_fault")]
-                for f in failed_runs
-            ],
-        )
-        audit.replace_rows(
-            connection, "check_results", [[run_id, r.asset, r.check_name, r.outcome, r.description] for r in records]
-        )
+        for table, rows in _audit_rows(warehouse, run_id, entry, records).items():
+            audit.replace_rows(connection, table, rows)
         history.stamp(connection, run_id, entry["published_at"])
         connection.execute("checkpoint")
     wal = working.with_name(working.name + ".wal")
@@ -63,6 +52,45 @@ def publish(warehouse: WarehouseResource, run_id: str, records: list[CheckRecord
     shutil.rmtree(working.parent, ignore_errors=True)
     prune(warehouse.versions_dir(), keep=warehouse.keep_versions)
     return published
+
+
+def publish_on_spark(warehouse: WarehouseResource, run_id: str, records: list[CheckRecord]) -> Path:
+    """The same on Spark (spark_warehouse.py): the audit tables written beside the run's tables and the history
+    stamped, then the tables folder moved into the publications and PUBLISHED pointed at it in one atomic rename."""
+    tables = warehouse.tables_dir()
+    if not tables.is_dir():
+        raise FileNotFoundError(f"run {run_id} has no tables at {tables}; nothing to publish")
+    session = spark_session.session()
+    entry = publish_log_entry(run_id, "publish", Path(warehouse.seeds_dir), records, "spark")
+    audit_dir = tables / f"{audit.SCHEMA}.db"
+    for table, rows in _audit_rows(warehouse, run_id, entry, records).items():
+        spark_warehouse.write_rows(session, audit_dir / table, audit.COLUMNS[table], rows)
+    history.stamp_parquet(
+        session, tables / f"{history.HISTORY_SCHEMA}.db" / history.HISTORY_TABLE, run_id, entry["published_at"]
+    )
+
+    spark_dir = warehouse.spark_dir()
+    spark_dir.mkdir(parents=True, exist_ok=True)
+    publication = spark_dir / f"{timestamp()}-{run_id}"
+    os.replace(tables, publication)
+    spark_warehouse.write_reader_catalog(publication)
+    spark_warehouse.point_to(spark_dir, publication)
+    append_jsonl(warehouse.publish_log_path(), entry)
+    shutil.rmtree(warehouse.working_folder(), ignore_errors=True)
+    prune(spark_dir, keep=warehouse.keep_versions + 1)  # the published folder is the newest
+    return publication
+
+
+def _audit_rows(warehouse: WarehouseResource, run_id: str, entry: dict, records: list[CheckRecord]) -> dict:
+    """The rows of the audit tables publishing writes (audit.py), with this run's entry in the publish log."""
+    return {
+        "publish_log": [_publish_log_row(e) for e in [*read_jsonl(warehouse.publish_log_path()), entry]],
+        "failed_runs": [
+            [f["failed_at"], f["run_id"], f["job"], f["failing_steps"], f["error"], f.get("machine_fault")]
+            for f in read_jsonl(warehouse.failed_runs_log_path())
+        ],
+        "check_results": [[run_id, r.asset, r.check_name, r.outcome, r.description] for r in records],
+    }
 
 
 def kept_versions(warehouse: WarehouseResource) -> list[Path]:
@@ -132,16 +160,23 @@ def _rebuild_history(working: Path, run_id: str, target_path: Path) -> None:
 
 
 def published_checksums(warehouse: WarehouseResource) -> dict[str, str]:
-    """The seed checksums of the latest publication: what the published warehouse was built from."""
-    publications = [entry for entry in read_jsonl(warehouse.publish_log_path()) if entry["action"] == "publish"]
+    """The seed checksums of the latest publication on the warehouse's engine: what it was built from."""
+    publications = [
+        entry
+        for entry in read_jsonl(warehouse.publish_log_path())
+        if entry["action"] == "publish" and entry.get("engine", "duckdb") == warehouse.engine
+    ]
     return publications[-1]["seed_checksums"] if publications else {}
 
 
-def publish_log_entry(run_id: str, action: str, seeds_dir: Path | None, records: list[CheckRecord]) -> dict:
+def publish_log_entry(
+    run_id: str, action: str, seeds_dir: Path | None, records: list[CheckRecord], engine: str = "duckdb"
+) -> dict:
     tally = counts(records)
     return {
         "run_id": run_id,
         "action": action,
+        "engine": engine,
         "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "code_version": code_version(),
         "seed_checksums": csv_checksums(seeds_dir) if seeds_dir is not None else {},
@@ -161,6 +196,7 @@ def _publish_log_row(entry: dict) -> list:
         entry["checks_passed"],
         entry["checks_warned"],
         entry["checks_failed"],
+        entry.get("engine", "duckdb"),  # entries written before there were two engines are DuckDB's
     ]
 
 

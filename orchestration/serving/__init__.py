@@ -25,11 +25,25 @@ LOCKED_DOWN_CONFIG = {
 
 
 def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
-    """A read-only, locked-down connection to the published warehouse (WAREHOUSE_PATH by default)."""
+    """A read-only, locked-down connection to the published warehouse (WAREHOUSE_PATH by default). A publication on
+    Spark is read through its DuckDB views (orchestration/warehouse/spark_warehouse.py), which may read the
+    publication's own Parquet files and nothing else."""
     path = Path(path) if path else settings.warehouse_path()
     if not path.exists():
         raise FileNotFoundError(f"no published warehouse at {path}; build it with `make run`")
-    return duckdb.connect(str(path), read_only=True, config=dict(LOCKED_DOWN_CONFIG))
+    if not (path.parent / "marts.db").is_dir():
+        return duckdb.connect(str(path), read_only=True, config=dict(LOCKED_DOWN_CONFIG))
+    # DuckDB takes the allowed folder only while external access is on, so the settings are made in this order.
+    config = {
+        key: value
+        for key, value in LOCKED_DOWN_CONFIG.items()
+        if key in ("autoinstall_known_extensions", "autoload_known_extensions")
+    }
+    connection = duckdb.connect(str(path), read_only=True, config=config)
+    connection.execute("set allowed_directories = $folders", {"folders": [f"{path.parent}/"]})
+    for key in ("enable_external_access", "lock_configuration"):
+        connection.execute(f"set {key} = {str(LOCKED_DOWN_CONFIG[key]).lower()}")
+    return connection
 
 
 def sqlalchemy_url(path: str | Path | None = None) -> str:

@@ -1,7 +1,7 @@
 """The audit tables every published warehouse carries, declared in one place.
 
 audit.publish_log             every publication and rollback so far (run, time, code version, seed checksums,
-                              check counts)
+                              check counts, engine)
 audit.failed_runs             every failed run the record_failed_runs sensor saw, with the fault of the machine
                               it met, in one sentence (machine.py), if any
 audit.check_results           every check of the run that built this warehouse
@@ -18,7 +18,7 @@ SCHEMA = "audit"
 COLUMNS = {
     "publish_log": (
         "run_id varchar, action varchar, published_at timestamp with time zone, code_version varchar, "
-        "seed_checksums json, checks_passed integer, checks_warned integer, checks_failed integer"
+        "seed_checksums json, checks_passed integer, checks_warned integer, checks_failed integer, engine varchar"
     ),
     "failed_runs": (
         "failed_at timestamp with time zone, run_id varchar, job varchar, failing_steps varchar[], error varchar, "

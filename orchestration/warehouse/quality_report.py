@@ -6,6 +6,7 @@ them: the input contracts, dbt's tests, and the consistency rules. Published and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -65,38 +66,45 @@ class Finding:
 MAX_FINDINGS_PER_RULE = 100
 
 
-def consistency_findings(warehouse_file: Path) -> list[Finding]:
-    """The consistency findings in a warehouse file, grouped by rule, the rules with failures first and within each
-    rule the failures first (at most MAX_FINDINGS_PER_RULE a rule); none when the file or the table is not there
-    (a run that failed before building it)."""
-    if not warehouse_file.exists():
-        return []
-    with duckdb.connect(str(warehouse_file), read_only=True) as connection:
-        exists = connection.execute(
-            "select count(*) from duckdb_tables() where schema_name = 'marts' and table_name = 'fct_consistency_check'"
-        ).fetchone()[0]
-        if not exists:
-            return []
-        rows = connection.execute(
-            f"""
-            with ranked as (
-                select
-                    *,
-                    case status when 'fail' then 0 when 'not_evaluable' then 1 else 2 end as status_order,
-                    row_number() over (
-                        partition by rule_id
-                        order by case status when 'fail' then 0 when 'not_evaluable' then 1 else 2 end, check_id
-                    ) as position,
-                    count(*) over (partition by rule_id) as rule_findings
-                from marts.fct_consistency_check
-            )
-            select rule_id, severity, status, message, observation_ids, rule_findings
-            from ranked
-            where position <= {MAX_FINDINGS_PER_RULE}
-            order by min(status_order) over (partition by rule_id), rule_id, position
-            """
-        ).fetchall()
+def consistency_findings(fetch: Callable[[str], list[tuple]]) -> list[Finding]:
+    """The consistency findings of a warehouse that has marts.fct_consistency_check, read with `fetch` (SQL -> rows,
+    on either engine), grouped by rule, the rules with failures first and within each rule the failures first (at
+    most MAX_FINDINGS_PER_RULE a rule)."""
+    rows = fetch(
+        f"""
+        with ranked as (
+            select
+                rule_id,
+                severity,
+                status,
+                message,
+                observation_ids,
+                row_number() over (
+                    partition by rule_id
+                    order by case status when 'fail' then 0 when 'not_evaluable' then 1 else 2 end, check_id
+                ) as position,
+                count(*) over (partition by rule_id) as rule_findings,
+                min(case status when 'fail' then 0 when 'not_evaluable' then 1 else 2 end)
+                    over (partition by rule_id) as rule_order
+            from marts.fct_consistency_check
+        )
+        select rule_id, severity, status, message, observation_ids, rule_findings
+        from ranked
+        where position <= {MAX_FINDINGS_PER_RULE}
+        order by rule_order, rule_id, position
+        """
+    )
     return [Finding(*row) for row in rows]
+
+
+def duckdb_rows(warehouse_file: Path) -> Callable[[str], list[tuple]]:
+    """A `fetch` over a DuckDB warehouse file, opened read-only for each query."""
+
+    def fetch(sql: str) -> list[tuple]:
+        with duckdb.connect(str(warehouse_file), read_only=True) as connection:
+            return connection.execute(sql).fetchall()
+
+    return fetch
 
 
 def write_markdown(

@@ -28,13 +28,14 @@ import dagster as dg
 import duckdb
 from pydantic import PrivateAttr
 
-from orchestration.warehouse import history, logs, machine, settings
+from orchestration.warehouse import history, logs, machine, settings, spark_session, spark_warehouse
 from orchestration.warehouse.connections import connect_duckdb
 from orchestration.warehouse.files import atomic_path, prune
 from orchestration.warehouse.lock import acquire_refresh_lock
 from orchestration.warehouse.quality_report import (
     REPORT_NAME,
     consistency_findings,
+    duckdb_rows,
     run_check_records,
     write_markdown,
 )
@@ -52,8 +53,11 @@ FAILED_RUNS_LOG_NAME = "failed_runs.jsonl"  # written by the record_failed_runs 
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The seed folder the warehouse is built from, the published file, and where runs build their working files."""
+    """The seed folder the warehouse is built from, the published file, and where runs build their working files.
+    On the spark engine a run builds Parquet tables in its working folder and publishes them beside the DuckDB
+    file's place, in spark-warehouse/ (spark_warehouse.py)."""
 
+    engine: str = settings.warehouse_engine()
     seeds_dir: str = str(settings.seeds_dir())
     published_path: str = str(settings.warehouse_path())
     work_dir: str = str(settings.work_dir())
@@ -70,7 +74,29 @@ class WarehouseResource(dg.ConfigurableResource):
         return self.working_folder() / Path(self.published_path).name
 
     def dbt_target_path(self) -> Path:
-        return Path(self.work_dir) / DBT_TARGET
+        return Path(self.work_dir) / (DBT_TARGET if self.engine == "duckdb" else f"{DBT_TARGET}_{self.engine}")
+
+    def tables_dir(self) -> Path:
+        """On Spark, the run's tables: <schema>.db/<table>/ Parquet folders."""
+        return self.working_folder() / "tables"
+
+    def spark_dir(self) -> Path:
+        """On Spark, the publications and the pointer to the published one."""
+        return Path(self.published_path).with_name("spark-warehouse")
+
+    def publication(self) -> Path:
+        """What the latest publication is: the published file, or on Spark the published folder."""
+        if self.engine == "duckdb":
+            return Path(self.published_path)
+        return spark_warehouse.published_folder(self.spark_dir()) or self.spark_dir() / spark_warehouse.POINTER
+
+    def reader_path(self) -> Path:
+        """The DuckDB file readers on this machine open: the published file, or on Spark the DuckDB views over the
+        published Parquet (the data page and the serving copy read it)."""
+        if self.engine == "duckdb":
+            return Path(self.published_path)
+        folder = spark_warehouse.published_folder(self.spark_dir())
+        return folder / spark_warehouse.READER_CATALOG if folder else self.spark_dir() / spark_warehouse.POINTER
 
     def seed_path(self, file_name: str) -> Path:
         return Path(self.seeds_dir) / file_name
@@ -125,7 +151,7 @@ class WarehouseResource(dg.ConfigurableResource):
                     _remove_built_files(run_folder)
                     context.instance.add_run_tags(run_id, {machine.FAULT_TAG: machine.disk_filled(run_folder.parent)})
                 records = run_check_records(context.instance, run_id)
-                findings = consistency_findings(self.working_path())
+                findings = consistency_findings(self.rows_of_working) if self._has_consistency_checks() else []
                 write_markdown(self.report_path(), run_id, records, published=False, findings=findings)
                 write_markdown(run_folder / REPORT_NAME, run_id, records, published=False, findings=findings)
                 if not full:
@@ -160,6 +186,57 @@ class WarehouseResource(dg.ConfigurableResource):
             with atomic_path(path) as partial, connect_duckdb(partial) as connection:
                 history.carry_over(connection, published)
         return path
+
+    def prepare_tables(self, run_id: str, start_from: str = "published") -> Path:
+        """On Spark, the run's tables folder, claimed on first use. Every run there rebuilds the whole warehouse: the
+        history is the one table carried over, and dbt reads it from the publication (SPARK_PUBLISHED_HISTORY)."""
+        if _owner(self.working_folder()) == run_id:
+            return self.tables_dir()
+        if start_from != "empty":
+            raise ValueError(
+                "on the spark engine every run rebuilds the whole warehouse: run the refresh_warehouse job "
+                "(make run), not a selection of its assets"
+            )
+        self.claim_working_folder(run_id)
+        self.tables_dir().mkdir()
+        return self.tables_dir()
+
+    def run_tables(self, context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext) -> Path:
+        """On Spark, this run's tables folder."""
+        return self.prepare_tables(context.run.run_id, context.run.tags.get(START_FROM_TAG, "published"))
+
+    def published_history(self) -> Path | None:
+        """On Spark, the published history's Parquet folder, if there is one."""
+        folder = spark_warehouse.published_folder(self.spark_dir())
+        history_folder = folder / f"{history.HISTORY_SCHEMA}.db" / history.HISTORY_TABLE if folder else None
+        return history_folder if history_folder and history_folder.is_dir() else None
+
+    def rows(self, context: dg.AssetCheckExecutionContext | dg.AssetExecutionContext, sql: str) -> list[tuple]:
+        """The rows of a query over this run's warehouse, on its engine."""
+        if self.engine == "spark":
+            self.run_tables(context)
+            return self.rows_of_working(sql)
+        with self.connect_working(context) as connection:
+            return connection.execute(sql).fetchall()
+
+    def rows_of_working(self, sql: str) -> list[tuple]:
+        """The rows of a query over what the working folder holds now (after the run's first step)."""
+        if self.engine == "spark":
+            return spark_warehouse.rows(spark_session.session(), self.tables_dir(), sql)
+        return duckdb_rows(self.working_path())(sql)
+
+    def _has_consistency_checks(self) -> bool:
+        if self.engine == "spark":
+            return (self.tables_dir() / "marts.db" / "fct_consistency_check").is_dir()
+        if not self.working_path().exists():
+            return False
+        with connect_duckdb(self.working_path(), read_only=True) as connection:
+            return bool(
+                connection.execute(
+                    "select count(*) from duckdb_tables() "
+                    "where schema_name = 'marts' and table_name = 'fct_consistency_check'"
+                ).fetchone()[0]
+            )
 
     @contextmanager
     def connect_working(
@@ -223,6 +300,6 @@ def _keep_unpublished_folder(run_folder: Path, run_id: str, keep: int) -> Path:
     prune(run_folder.parent, keep=keep, prefix=UNPUBLISHED_PREFIX)
     for older in run_folder.parent.iterdir():
         if older.is_dir() and older.name.startswith(UNPUBLISHED_PREFIX) and older != kept:
-            for built in older.glob("*.duckdb*"):  # the working file, its write-ahead log, DuckDB's spill folder
+            for built in [*older.glob("*.duckdb*"), *older.glob("tables")]:  # working file, its log, spill; Spark's
                 shutil.rmtree(built) if built.is_dir() else built.unlink()
     return kept

@@ -39,6 +39,11 @@ class Setting:
         return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", self.value())
 
 
+WAREHOUSE_ENGINE = Setting(
+    "WAREHOUSE_ENGINE",
+    "duckdb",
+    "what loads, checks, builds and publishes: duckdb, or spark when one machine is outgrown (docs/spark.md)",
+)
 WAREHOUSE_PATH = Setting("WAREHOUSE_PATH", "data/warehouse.duckdb", "the published warehouse analysts open")
 SEEDS_DIR = Setting("SEEDS_DIR", "seeds", "the curated seed CSV files")
 WORK_DIR = Setting(
@@ -62,6 +67,11 @@ SPARK_MASTER_PORT = Setting("SPARK_MASTER_PORT", "7077", "the port of the master
 SPARK_CONNECT_PORT = Setting(
     "SPARK_CONNECT_PORT", "15002", "the Spark Connect port of the local cluster `make spark-cluster` starts"
 )
+SPARK_REMOTE = Setting(
+    "SPARK_REMOTE",
+    "",
+    "the Spark Connect server the spark engine runs on (sc://host:15002); empty: a Spark session in the process",
+)
 DAGSTER_HOME = Setting(
     "DAGSTER_HOME", ".dagster_home", "the Dagster instance every run is recorded in: the history `make dev` shows"
 )
@@ -74,6 +84,7 @@ DUCKDB_MEMORY_LIMIT = Setting(
 )
 
 SETTINGS = [
+    WAREHOUSE_ENGINE,
     WAREHOUSE_PATH,
     SEEDS_DIR,
     WORK_DIR,
@@ -87,6 +98,7 @@ SETTINGS = [
     SUPERSET_PORT,
     SPARK_MASTER_PORT,
     SPARK_CONNECT_PORT,
+    SPARK_REMOTE,
     DAGSTER_HOME,
     DUCKDB_MEMORY_LIMIT,
 ]
@@ -95,6 +107,16 @@ SETTINGS = [
 def _path(setting: Setting) -> Path:
     path = Path(setting.value()).expanduser()
     return path if path.is_absolute() else REPO_ROOT / path
+
+
+ENGINES = ("duckdb", "spark")
+
+
+def warehouse_engine() -> str:
+    engine = WAREHOUSE_ENGINE.value().strip().lower()
+    if engine not in ENGINES:
+        raise ValueError(f"WAREHOUSE_ENGINE={WAREHOUSE_ENGINE.value()!r}: expected one of {', '.join(ENGINES)}")
+    return engine
 
 
 def seeds_dir() -> Path:
@@ -147,6 +169,10 @@ def spark_master_port() -> int:
 
 def spark_connect_port() -> int:
     return int(SPARK_CONNECT_PORT.value())
+
+
+def spark_remote() -> str | None:
+    return SPARK_REMOTE.value() or None
 
 
 def dagster_home() -> Path:

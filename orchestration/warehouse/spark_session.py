@@ -1,11 +1,18 @@
-"""A local Apache Spark session, for the same pipeline when one machine is outgrown (docs/spark.md), configured as
-dbt's `spark` target configures its own (dbt_project/profiles.yml): on loopback only, no web UI, an in-memory catalog
-(Hive's embedded metastore admits one process at a time, and the loader and dbt are two), and ANSI mode off as
-dbt-spark sets it. pyspark comes with the optional `spark` extra and needs a Java runtime."""
+"""The Apache Spark session of this process, for the same pipeline when one machine is outgrown (docs/spark.md).
+
+Locally it is configured as dbt's `spark` target configures its own (dbt_project/profiles.yml): on loopback only, no
+web UI, an in-memory catalog (Hive's embedded metastore admits one process at a time, and the pipeline and dbt are
+two), ANSI mode off as dbt-spark sets it, and times in UTC. With SPARK_REMOTE set it is a Spark Connect session on that
+cluster instead. pyspark comes with the optional `spark` extra (and a local session needs a Java runtime), so it is
+imported only here, when the spark engine is used.
+"""
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
+
+from orchestration.warehouse import settings
 
 SESSION_CONFIG = {
     "spark.driver.bindAddress": "127.0.0.1",
@@ -13,16 +20,29 @@ SESSION_CONFIG = {
     "spark.ui.enabled": "false",
     "spark.sql.catalogImplementation": "in-memory",
     "spark.sql.ansi.enabled": "false",
+    "spark.sql.session.timeZone": "UTC",
     "spark.log.level": "WARN",
 }
 
 
 def local_session(warehouse_dir: Path, master: str = "local[*]"):
-    """A Spark session (pyspark, imported here: the DuckDB path never needs it) writing its tables under
-    `warehouse_dir`."""
+    """A local Spark session whose catalog puts the schemas it creates under `warehouse_dir`."""
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.master(master).appName("ai-compute-warehouse")
     for key, value in {**SESSION_CONFIG, "spark.sql.warehouse.dir": str(warehouse_dir)}.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
+
+
+@cache
+def session():
+    """The process's one Spark session: on the Spark Connect server SPARK_REMOTE names, or local (it starts in
+    seconds once, then every stage of every run in this process shares it). Tables are declared with their locations,
+    so the local catalog's own folder, under WORK_DIR, holds only empty schema folders."""
+    remote = settings.spark_remote()
+    if remote:
+        from pyspark.sql import SparkSession
+
+        return SparkSession.builder.remote(remote).getOrCreate()
+    return local_session(settings.work_dir() / "spark-catalog")

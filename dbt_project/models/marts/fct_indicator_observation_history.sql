@@ -9,7 +9,7 @@
 -- the rows this run opened and closed (orchestration/publish/publishing.py), so they are null only in a working
 -- file. A version is the content of the figure's seed row (version_id); what is derived from other rows (known_until,
 -- superseded_by_observation_id) is as it was at the version's last publication.
-{%- set previous_history = adapter.get_relation(this.database, this.schema, this.identifier) %}
+{%- set published_history = previous_history(this) %}
 {#- The run that builds the warehouse (Dagster passes its run id; by hand, dbt-dev): which run first and last
     published each version of a figure. -#}
 {%- set run_id = "'" ~ env_var('WAREHOUSE_RUN_ID', 'dbt-dev') ~ "'" %}
@@ -37,11 +37,11 @@ figures as (
 ),
 
 previous as (
-    {% if previous_history is not none -%}
+    {% if published_history is not none -%}
         select
             version_id,
             {{ (figure_columns + recorded_columns) | join(',\n            ') }}
-        from {{ previous_history }}
+        from {{ published_history }}
     {%- else -%}
         -- the first publication: no history yet
         select
