@@ -131,14 +131,19 @@ def _raise_on_rejected_lines(connection: duckdb.DuckDBPyConnection, table: SeedT
         unique.append(row)
     rejected = unique
     columns = list(table.columns)
-    problems = [_describe_rejected_line(columns, table, *row) for row in rejected[:MAX_REPORTED_ERRORS]]
-    more = len(rejected) - MAX_REPORTED_ERRORS
-    if more > 0:
-        problems.append(f"... and {more} more")
-    raise SeedFileError(f"{path}: {len(rejected)} line(s) could not be read:\n  " + "\n  ".join(problems))
+    problems = [describe_rejected_line(columns, table, *row) for row in rejected[:MAX_REPORTED_ERRORS]]
+    raise rejected_lines_error(path, len(rejected), problems)
 
 
-def _describe_rejected_line(
+def rejected_lines_error(path: Path, count: int, problems: list[str]) -> SeedFileError:
+    """The error for a file with `count` lines that could not be read, the first of them described."""
+    shown = problems[:MAX_REPORTED_ERRORS]
+    if count > len(shown):
+        shown.append(f"... and {count - len(shown)} more")
+    return SeedFileError(f"{path}: {count} line(s) could not be read:\n  " + "\n  ".join(shown))
+
+
+def describe_rejected_line(
     columns: list[str],
     table: SeedTable,
     line: int,

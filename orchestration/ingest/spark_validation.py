@@ -66,7 +66,7 @@ def check_seed_table(session, tables_dir: Path, table: SeedTable, seed_file: Pat
 
     orders = sorted({order for order, _ in found if order is not None})
     rows = frame.where(frame[SEED_ORDER].isin(orders)).toPandas().set_index(SEED_ORDER) if orders else None
-    positions = seed_positions(session, tables_dir / "raw.db" / table.name, orders) if orders else {}
+    positions = seed_positions(session.read.parquet(str(tables_dir / "raw.db" / table.name)), orders) if orders else {}
     lines = record_lines(seed_file) if orders else []
     violations = []
     for order, contract in found:
