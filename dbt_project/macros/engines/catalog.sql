@@ -16,21 +16,23 @@
         {%- set raw_dir = env_var('SPARK_RAW_DIR') -%}
         {%- do run_query('create schema if not exists raw') -%}
         {%- for source in graph.sources.values() if source.schema == 'raw' -%}
-            {%- do run_query(
-                "create table if not exists raw." ~ source.name ~ " using parquet location '"
-                ~ raw_dir ~ "/" ~ source.name ~ "'"
-            ) -%}
+            {%- do declare_parquet_table('raw.' ~ source.name, raw_dir ~ '/' ~ source.name) -%}
         {%- endfor -%}
         {%- set history = env_var('SPARK_PUBLISHED_HISTORY', '') -%}
+        {%- do run_query('create schema if not exists published') -%}
         {%- if history -%}
-            {%- do run_query('create schema if not exists published') -%}
-            {%- do run_query(
-                "create table if not exists published.fct_indicator_observation_history using parquet location '"
-                ~ history ~ "'"
-            ) -%}
+            {%- do declare_parquet_table('published.fct_indicator_observation_history', history) -%}
+        {%- else -%}
+            {%- do run_query('drop table if exists published.fct_indicator_observation_history') -%}
         {%- endif -%}
     {%- endif -%}
     select 1
+{%- endmacro %}
+
+{#- A table declared over Parquet files, replacing what the name meant before: a cluster's catalog outlives a run. -#}
+{% macro declare_parquet_table(name, location) -%}
+    {%- do run_query('drop table if exists ' ~ name) -%}
+    {%- do run_query("create table " ~ name ~ " using parquet location '" ~ location ~ "'") -%}
 {%- endmacro %}
 
 {#- The history a model carries over from the published warehouse, or none before the first publication: on DuckDB
