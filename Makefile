@@ -33,7 +33,8 @@ $(MANIFEST): $(STAMP) $(DBT_SOURCES)
 	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
 	touch $@
 
-run: $(MANIFEST) ## Build the warehouse: load the seeds, check, transform, publish data/warehouse.duckdb
+# WAREHOUSE_ENGINE=spark runs the same pipeline on Apache Spark (docs/spark.md), with the `spark` extra installed first.
+run: $(MANIFEST) $(if $(filter spark,$(WAREHOUSE_ENGINE)),$(SPARK_STAMP)) ## Build the warehouse: load the seeds, check, transform, publish data/warehouse.duckdb
 	$(BIN)/python -m orchestration refresh
 
 # dbt without Dagster: the seed files loaded into dbt's development file, so that `dbt build`, `dbt compile` and

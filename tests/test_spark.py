@@ -1,9 +1,11 @@
-"""The dbt project on Apache Spark (a real local session, from the optional `spark` extra): the repository's seed
-files loaded by Spark's CSV reader with their declared schema, the same models built by dbt-spark, and every mart
-compared row by row with DuckDB's."""
+"""The pipeline on Apache Spark (WAREHOUSE_ENGINE=spark; real local sessions and a real local cluster, from the
+optional `spark` extra): the repository's seed files loaded, checked, built and published on Spark, every mart compared
+row by row with DuckDB's, and bad input named as DuckDB names it, with nothing published."""
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import os
 import shutil
@@ -18,12 +20,14 @@ from orchestration.ingest.loading import SeedFileError
 from orchestration.ingest.loading import load_seed_file as load_duckdb
 from orchestration.ingest.seed_tables import seed_tables
 from orchestration.ingest.spark_loading import load_seed_file
-from orchestration.warehouse.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, REPO_ROOT
+from orchestration.serving import connect
+from orchestration.warehouse.settings import DBT_EXECUTABLE, REPO_ROOT
 from orchestration.warehouse.spark_session import local_session
+from orchestration.warehouse.spark_warehouse import POINTER, READER_CATALOG, published_folder
 from tests.conftest import REPO_SEEDS, copy_seeds, free_port
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
-# Written by a run's publication, not by the models: the Spark build here is not a published run.
+# Written by a run's publication, not by the models: the runs on the two engines are two runs.
 RUN_COLUMNS = {
     "recorded_from",
     "recorded_until",
@@ -42,47 +46,34 @@ def session(tmp_path_factory):
     spark.stop()
 
 
-@pytest.fixture(scope="module")
-def spark_raw(session, tmp_path_factory) -> Path:
-    """The repository's seed files loaded by Spark, as Parquet; returns their folder."""
-    raw = tmp_path_factory.mktemp("spark-raw")
-    for table in seed_tables():
-        load_seed_file(session, table, REPO_SEEDS / table.file_name, raw)
-    return raw
-
-
-def dbt_build(target: str, root: Path, **settings: str) -> None:
-    """dbt build of the whole project on a Spark target, from the Parquet files of the seed files."""
-    completed = subprocess.run(
-        [
-            str(DBT_EXECUTABLE),
-            "build",
-            "--target",
-            target,
-            "--profiles-dir",
-            ".",
-            "--target-path",
-            str(root / "target"),  # the DuckDB target keeps its parsed project in target/
-            "--log-path",
-            str(root / "logs"),
-            "--exclude-resource-type",
-            "unit_test",
-        ],
-        cwd=DBT_PROJECT_DIR,
-        env={**os.environ, **settings},
+def orchestration(command: str, root: Path, **settings: str) -> subprocess.CompletedProcess:
+    """`python -m orchestration <command>` as an operator runs it, with its warehouse and run history under `root`."""
+    return subprocess.run(
+        [str(DBT_EXECUTABLE.with_name("python")), "-m", "orchestration", command],
+        cwd=REPO_ROOT,
+        env={
+            **os.environ,
+            "WAREHOUSE_PATH": str(root / "data" / "warehouse.duckdb"),
+            "DAGSTER_HOME": str(root / "dagster"),
+            **settings,
+        },
         capture_output=True,
         text=True,
     )
-    assert completed.returncode == 0, completed.stdout[-5000:]
+
+
+def spark_dir(root: Path) -> Path:
+    return root / "data" / "spark-warehouse"
 
 
 @pytest.fixture(scope="module")
-def spark_marts(spark_raw, tmp_path_factory) -> Path:
-    """The marts built in a local Spark session; returns the folder of their Parquet files."""
-    root = tmp_path_factory.mktemp("spark")
-    warehouse = root / "warehouse"
-    dbt_build("spark", root, SPARK_RAW_DIR=str(spark_raw), SPARK_WAREHOUSE_DIR=str(warehouse), SPARK_MASTER="local[2]")
-    return warehouse / "marts.db"
+def published_on_spark(tmp_path_factory) -> Path:
+    """`WAREHOUSE_ENGINE=spark make run` on the repository's seeds: loaded, checked, built and published on Spark in
+    a local session; returns the folder of its warehouse and run history."""
+    root = tmp_path_factory.mktemp("spark-refresh")
+    refreshed = orchestration("refresh", root, WAREHOUSE_ENGINE="spark", SEEDS_DIR=str(REPO_SEEDS))
+    assert refreshed.returncode == 0, refreshed.stderr[-5000:]
+    return root
 
 
 def same(left, right) -> bool:
@@ -120,52 +111,114 @@ def assert_the_marts_equal_duckdbs(spark_marts: Path, duckdb_warehouse: Path) ->
                 assert all(map(same, spark_row, duckdb_row)), (mart, spark_row, duckdb_row)
 
 
-def test_every_mart_built_on_spark_equals_duckdbs_row_for_row(spark_marts, built_warehouse):
-    assert_the_marts_equal_duckdbs(spark_marts, built_warehouse)
-
-
-def test_the_same_models_build_on_the_local_cluster_through_spark_connect(spark_raw, built_warehouse, tmp_path):
-    """`make spark-cluster` starts a standalone master, a worker and a Spark Connect server on loopback; dbt builds
-    on it with its `spark_connect` target, as it would on a real cluster; `make spark-cluster-stop` stops it."""
-    settings = {
-        "WAREHOUSE_PATH": str(tmp_path / "data" / "warehouse.duckdb"),
-        "SPARK_MASTER_PORT": str(free_port()),
-        "SPARK_CONNECT_PORT": str(free_port()),
-    }
-
-    def command(name: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [str(DBT_EXECUTABLE.with_name("python")), "-m", "orchestration", name],
-            cwd=REPO_ROOT,
-            env={**os.environ, **settings},
-            capture_output=True,
-            text=True,
+def test_a_refresh_on_spark_publishes_the_marts_duckdb_publishes(published_on_spark, built_warehouse):
+    publication = published_folder(spark_dir(published_on_spark))
+    assert publication is not None and publication.parent == spark_dir(published_on_spark)
+    assert_the_marts_equal_duckdbs(publication / "marts.db", built_warehouse)
+    # Readers on this machine: the DuckDB views over the publication, the data page built from them, the audit.
+    with connect(publication / READER_CATALOG) as reader:
+        assert reader.sql("select engine, action from audit.publish_log").fetchall() == [("spark", "publish")]
+        assert reader.sql("select count(*) from audit.input_contract_results where passed").fetchone() == (
+            len(seed_tables()),
         )
-
-    cluster = tmp_path / "data" / "spark-cluster"
-    started = command("spark-cluster")
-    try:
-        assert started.returncode == 0, started.stderr[-3000:]
-        remote = f"sc://127.0.0.1:{settings['SPARK_CONNECT_PORT']}"
-        assert remote in started.stdout
-        dbt_build("spark_connect", tmp_path, SPARK_REMOTE=remote, SPARK_RAW_DIR=str(spark_raw))
-        assert_the_marts_equal_duckdbs(cluster / "warehouse" / "marts.db", built_warehouse)
-    finally:
-        stopped = command("spark-cluster-stop")
-    assert stopped.returncode == 0, stopped.stderr[-3000:]
-    for name in ("master", "worker", "connect"):
-        assert not (cluster / f"{name}.pid").exists()
-    with socket.socket() as probe:
-        assert probe.connect_ex(("127.0.0.1", int(settings["SPARK_CONNECT_PORT"]))) != 0, "Spark Connect still listens"
+        [(recorded,)] = reader.sql(
+            "select count(*) from marts.fct_indicator_observation_history where recorded_from is not null"
+        ).fetchall()
+        assert recorded == reader.sql("select count(*) from marts.fct_indicator_observation").fetchone()[0]
+    assert (published_on_spark / "data" / "site" / "index.html").exists()
 
 
-def test_on_spark_the_share_rule_holds_and_the_growth_conflict_is_reported(spark_marts):
-    checks = f"read_parquet('{spark_marts}/fct_consistency_check/*.parquet')"
+def test_on_spark_the_share_rule_holds_and_the_growth_conflict_is_reported(published_on_spark):
+    publication = published_folder(spark_dir(published_on_spark))
+    checks = f"read_parquet('{publication}/marts.db/fct_consistency_check/*.parquet')"
     statuses: dict[str, set[str]] = {}
     for rule, status in duckdb.sql(f"select rule_id, status from {checks}").fetchall():
         statuses.setdefault(rule, set()).add(status)
     assert statuses["intelligent_share_of_total_2024"] == {"pass"}
     assert "fail" in statuses["intelligent_growth_2025"]
+    report = (published_on_spark / "data" / "quality_report.md").read_text()
+    assert "The warehouse was published." in report
+    assert "### intelligent_growth_2025 (warn)" in report
+
+
+def test_a_broken_input_contract_fails_on_spark_as_on_duckdb_and_publishes_nothing(published_on_spark, tmp_path):
+    """Great Expectations' Spark data source finds the same violations as its pandas one on DuckDB, named by the
+    same sentences, and the publication on Spark stays as it was."""
+    seeds = copy_seeds(tmp_path / "seeds")
+    observations = seeds / "observations.csv"
+    lines = observations.read_text().splitlines()
+    lines[3] = lines[3].replace(",CN,", ",XX,", 1)  # a geography no file declares, on line 4
+    observations.write_text("\n".join(lines) + "\n")
+    before = sorted(path.name for path in spark_dir(published_on_spark).iterdir())
+    pointer = (spark_dir(published_on_spark) / POINTER).read_text()
+
+    on_spark = orchestration("refresh", published_on_spark, WAREHOUSE_ENGINE="spark", SEEDS_DIR=str(seeds))
+    on_duckdb = orchestration("refresh", tmp_path / "duckdb", SEEDS_DIR=str(seeds))
+
+    assert on_spark.returncode == on_duckdb.returncode == 1
+    violations = [
+        [line.strip() for line in run.stderr.splitlines() if "observations.csv, line" in line]
+        for run in (on_spark, on_duckdb)
+    ]
+    assert violations[0] == violations[1]
+    assert any("line 4, column geography_code: value 'XX'" in line for line in violations[0]), violations
+    assert "the published warehouse is unchanged" in on_spark.stderr
+    assert sorted(path.name for path in spark_dir(published_on_spark).iterdir()) == before
+    assert (spark_dir(published_on_spark) / POINTER).read_text() == pointer
+
+
+@pytest.mark.parametrize(
+    ("line", "change", "named"),
+    [
+        (4, lambda fields: fields[:8] + ["1.5 EFLOPS"] + fields[9:], "line 4, column value: value '1.5 EFLOPS' is not"),
+        (6, lambda fields: fields[:5] + ["2024/12/31"] + fields[6:], "line 6, column period_end: value '2024/12/31'"),
+        (10, lambda fields: [*fields, "extra"], "line 10: 14 field(s) where 13 are expected"),
+        (11, lambda fields: fields[:3], "line 11: 3 field(s) where 13 are expected"),
+    ],
+    ids=["unit in a number", "date with slashes", "a field too many", "fields missing"],
+)
+def test_a_line_spark_cannot_read_is_named_as_duckdb_names_it(session, tmp_path, line, change, named):
+    observations = copy_seeds(tmp_path / "seeds") / "observations.csv"
+    lines = observations.read_text().splitlines()
+    fields = next(csv.reader([lines[line - 1]]))
+    written = io.StringIO()
+    csv.writer(written, lineterminator="").writerow(change(fields))
+    lines[line - 1] = written.getvalue()
+    observations.write_text("\n".join(lines) + "\n")
+    [table] = [table for table in seed_tables() if table.name == "observations"]
+    with duckdb.connect() as connection, pytest.raises(SeedFileError) as on_duckdb:
+        load_duckdb(connection, table, observations)
+
+    with pytest.raises(SeedFileError) as on_spark:
+        load_seed_file(session, table, observations, tmp_path / "raw")
+
+    assert str(on_spark.value) == str(on_duckdb.value)
+    assert named in str(on_spark.value)
+    assert not (tmp_path / "raw" / "observations").exists()
+
+
+def test_the_pipeline_runs_on_the_local_cluster_through_spark_connect(built_warehouse, tmp_path):
+    """`make spark-cluster` starts a standalone master, a worker and a Spark Connect server on loopback; the whole
+    pipeline runs there with SPARK_REMOTE set, as it would on a real cluster; `make spark-cluster-stop` stops it."""
+    settings = {"SPARK_MASTER_PORT": str(free_port()), "SPARK_CONNECT_PORT": str(free_port())}
+    remote = f"sc://127.0.0.1:{settings['SPARK_CONNECT_PORT']}"
+    cluster = tmp_path / "data" / "spark-cluster"
+    started = orchestration("spark-cluster", tmp_path, **settings)
+    try:
+        assert started.returncode == 0, started.stderr[-3000:]
+        assert remote in started.stdout
+        refreshed = orchestration(
+            "refresh", tmp_path, WAREHOUSE_ENGINE="spark", SPARK_REMOTE=remote, SEEDS_DIR=str(REPO_SEEDS)
+        )
+        assert refreshed.returncode == 0, refreshed.stderr[-5000:]
+        assert_the_marts_equal_duckdbs(published_folder(spark_dir(tmp_path)) / "marts.db", built_warehouse)
+    finally:
+        stopped = orchestration("spark-cluster-stop", tmp_path, **settings)
+    assert stopped.returncode == 0, stopped.stderr[-3000:]
+    for name in ("master", "worker", "connect"):
+        assert not (cluster / f"{name}.pid").exists()
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", int(settings["SPARK_CONNECT_PORT"]))) != 0, "Spark Connect still listens"
 
 
 def test_a_seed_file_with_a_wrong_header_fails_on_spark_with_duckdbs_named_error(session, tmp_path):

@@ -34,6 +34,13 @@ copy_to_serving_database = dg.define_asset_job(
 
 @dg.op(description="Publish the newest kept version again (a publication of its own) and rewrite the data page.")
 def restore_previous_version(context: dg.OpExecutionContext, warehouse: WarehouseResource) -> None:
+    if warehouse.engine == "spark":
+        raise dg.Failure(
+            description=(
+                f"rollback is not built for the spark engine yet; the previous publications are kept in "
+                f"{warehouse.spark_dir()} (docs/spark.md)"
+            )
+        )
     try:
         restored = restore_kept_version(warehouse)  # the run's WarehouseResource holds the refresh lock
     except FileNotFoundError as error:

@@ -9,6 +9,7 @@ imported only here, when the spark engine is used.
 
 from __future__ import annotations
 
+import shutil
 from functools import cache
 from pathlib import Path
 
@@ -45,4 +46,9 @@ def session():
         from pyspark.sql import SparkSession
 
         return SparkSession.builder.remote(remote).getOrCreate()
+    if shutil.which("java") is None:
+        raise RuntimeError(
+            "a local Spark session needs a Java runtime: install Debian's openjdk-17-jre-headless, or set "
+            "SPARK_REMOTE to a Spark Connect server (docs/spark.md)"
+        )
     return local_session(settings.work_dir() / "spark-catalog")
