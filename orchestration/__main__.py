@@ -184,7 +184,7 @@ def rollback(verbose: bool = False) -> int:
         print("\n".join(failure_messages(result)), file=sys.stderr)
         print_machine_fault(fault)
         return 1
-    print(f"Published the previous version again as {warehouse.published_path}.")
+    print(f"Published the previous version again as {warehouse.publication()}.")
     print(f"Data page: {warehouse.site_dir() / 'index.html'}")
     return 0
 

@@ -236,3 +236,34 @@ def test_a_seed_file_with_a_wrong_header_fails_on_spark_with_duckdbs_named_error
     assert str(on_spark.value) == str(on_duckdb.value)
     assert "units.csv, line 1 (header): missing column(s) unit_code" in str(on_spark.value)
     assert not (tmp_path / "raw" / "units").exists()
+
+
+def test_a_rollback_on_spark_publishes_the_previous_figures_again_and_keeps_the_history(published_on_spark, tmp_path):
+    """A corrected figure published on Spark, then rolled back: the figure is as before, and the recorded history
+    keeps the corrected version, closed by the rollback. Last in this file: it changes the shared publication."""
+    seeds = copy_seeds(tmp_path / "seeds")
+    observations = seeds / "observations.csv"
+    observations.write_text(observations.read_text().replace(",1.2,trillion_CNY,", ",1.3,trillion_CNY,", 1))
+    corrected = orchestration("refresh", published_on_spark, WAREHOUSE_ENGINE="spark", SEEDS_DIR=str(seeds))
+    assert corrected.returncode == 0, corrected.stderr[-5000:]
+    first, second = sorted(path for path in spark_dir(published_on_spark).iterdir() if path.is_dir())
+
+    rolled_back = orchestration("rollback", published_on_spark, WAREHOUSE_ENGINE="spark")
+
+    assert rolled_back.returncode == 0, rolled_back.stderr[-5000:]
+    publication = published_folder(spark_dir(published_on_spark))
+    assert publication.name.split("-", 1)[1].startswith("rollback-")
+    assert not first.exists() and not second.exists()  # restored from, and withdrawn
+    with connect(publication / READER_CATALOG) as reader:
+        value = "select value_reported from marts.fct_indicator_observation where observation_id = ?"
+        assert reader.execute(value, ["ndrs25-ai-core-value-2025"]).fetchone() == (1.2,)
+        versions = reader.execute(
+            "select value_reported, recorded_until is null, recorded_until_run_id like 'rollback-%' "
+            "from marts.fct_indicator_observation_history where observation_id = ? order by recorded_from, "
+            "value_reported",
+            ["ndrs25-ai-core-value-2025"],
+        ).fetchall()
+        # 1.2 until the correction, 1.3 until the rollback, 1.2 again since: the rollback is a publication of its own
+        assert sorted(versions) == [(1.2, False, False), (1.2, True, False), (1.3, False, True)]
+        log = reader.sql("select action from audit.publish_log order by published_at").fetchall()
+        assert log == [("publish",), ("publish",), ("rollback",)]

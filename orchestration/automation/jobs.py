@@ -1,12 +1,11 @@
 """The jobs (refresh, rollback, the serving copy) and the daily schedule that runs the refresh."""
 
-from pathlib import Path
-
 import dagster as dg
 
 from orchestration.publish.publishing import kept_versions, restore_kept_version
 from orchestration.serving.site import build_site
 from orchestration.warehouse import settings
+from orchestration.warehouse.files import size_bytes
 from orchestration.warehouse.resource import START_FROM_TAG, WarehouseResource
 
 refresh_warehouse = dg.define_asset_job(
@@ -34,35 +33,28 @@ copy_to_serving_database = dg.define_asset_job(
 
 @dg.op(description="Publish the newest kept version again (a publication of its own) and rewrite the data page.")
 def restore_previous_version(context: dg.OpExecutionContext, warehouse: WarehouseResource) -> None:
-    if warehouse.engine == "spark":
-        raise dg.Failure(
-            description=(
-                f"rollback is not built for the spark engine yet; the previous publications are kept in "
-                f"{warehouse.spark_dir()} (docs/spark.md)"
-            )
-        )
     try:
         restored = restore_kept_version(warehouse)  # the run's WarehouseResource holds the refresh lock
     except FileNotFoundError as error:
         raise dg.Failure(description=str(error)) from error
-    published = Path(warehouse.published_path)
+    published, version = warehouse.publication(), restored.name if warehouse.engine == "spark" else restored.parent.name
     remaining = len(kept_versions(warehouse))
-    context.log.info(f"restored {restored.parent.name} as {published}; {remaining} older version(s) kept")
+    context.log.info(f"restored {version} as {published}; {remaining} older version(s) kept")
     # Recorded as materializations of the assets a refresh writes, so that their history in the UI shows rollbacks.
     context.log_event(
         dg.AssetMaterialization(
             "published_warehouse",
-            description=f"rollback: kept version {restored.parent.name} published again",
+            description=f"rollback: kept version {version} published again",
             metadata={
                 "action": "rollback",
                 "path": dg.MetadataValue.path(str(published)),
-                "restored_version": restored.parent.name,
+                "restored_version": version,
                 "versions_kept": remaining,
-                "size_bytes": published.stat().st_size,
+                "size_bytes": size_bytes(published),
             },
         )
     )
-    page = build_site(published, warehouse.site_dir(), warehouse.report_path())
+    page = build_site(warehouse.reader_path(), warehouse.site_dir(), warehouse.report_path())
     context.log_event(
         dg.AssetMaterialization(
             "data_page", metadata={"path": dg.MetadataValue.path(str(page)), "size_bytes": page.stat().st_size}

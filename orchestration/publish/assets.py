@@ -1,12 +1,11 @@
 """Publishing: the run's working file, once every model is built and checked, becomes the published warehouse."""
 
-from pathlib import Path
-
 import dagster as dg
 
 from orchestration.publish.publishing import publish, publish_on_spark
 from orchestration.warehouse import quality_report, settings
 from orchestration.warehouse.dbt import model_keys
+from orchestration.warehouse.files import size_bytes
 from orchestration.warehouse.resource import WarehouseResource
 
 
@@ -43,15 +42,8 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(path)),
-            "size_bytes": _size(path),
+            "size_bytes": size_bytes(path),
             "quality_report": dg.MetadataValue.path(str(report_path)),
             **{f"checks_{outcome}": count for outcome, count in tally.items()},
         }
-    )
-
-
-def _size(path: Path) -> int:
-    """The size of the published file, or on Spark of the publication's folder."""
-    return (
-        sum(file.stat().st_size for file in path.rglob("*") if file.is_file()) if path.is_dir() else path.stat().st_size
     )

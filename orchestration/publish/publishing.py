@@ -17,7 +17,7 @@ from pathlib import Path
 
 from orchestration.warehouse import audit, history, settings, spark_session, spark_warehouse
 from orchestration.warehouse.connections import connect_duckdb
-from orchestration.warehouse.dbt import REFRESH_BUILD_ARGS, run_environment
+from orchestration.warehouse.dbt import REFRESH_BUILD_ARGS, run_environment, spark_build_args, spark_environment
 from orchestration.warehouse.files import append_jsonl, csv_checksums, fsync_directory, prune, read_jsonl
 from orchestration.warehouse.quality_report import CheckRecord, counts
 from orchestration.warehouse.resource import WarehouseResource, timestamp
@@ -94,7 +94,11 @@ def _audit_rows(warehouse: WarehouseResource, run_id: str, entry: dict, records:
 
 
 def kept_versions(warehouse: WarehouseResource) -> list[Path]:
-    """Previously published files, newest first."""
+    """Previously published files (on Spark, folders), newest first."""
+    if warehouse.engine == "spark":
+        spark_dir, published = warehouse.spark_dir(), spark_warehouse.published_folder(warehouse.spark_dir())
+        folders = spark_dir.iterdir() if spark_dir.is_dir() else []
+        return sorted((p for p in folders if p.is_dir() and p != published), reverse=True)
     if not warehouse.versions_dir().is_dir():
         return []
     folders = sorted((p for p in warehouse.versions_dir().iterdir() if p.is_dir()), reverse=True)
@@ -108,7 +112,10 @@ def restore_kept_version(warehouse: WarehouseResource) -> Path:
     publish log gains its entry; the figures are those of the kept version."""
     versions = kept_versions(warehouse)
     if not versions:
-        raise FileNotFoundError(f"no previous version is kept in {warehouse.versions_dir()}; nothing to roll back to")
+        kept_in = warehouse.spark_dir() if warehouse.engine == "spark" else warehouse.versions_dir()
+        raise FileNotFoundError(f"no previous version is kept in {kept_in}; nothing to roll back to")
+    if warehouse.engine == "spark":
+        return _restore_on_spark(warehouse, versions[0])
     rollback_id = f"rollback-{timestamp()}"
     warehouse.claim_working_folder(rollback_id)
     published, staged = Path(warehouse.published_path), warehouse.working_path()
@@ -117,7 +124,7 @@ def restore_kept_version(warehouse: WarehouseResource) -> Path:
         with connect_duckdb(staged) as connection:
             connection.execute(f"drop table if exists {history.HISTORY_SCHEMA}.{history.HISTORY_TABLE}")
             history.carry_over(connection, published)
-        _rebuild_history(staged, rollback_id, warehouse.dbt_target_path())
+        _rebuild_history(run_environment(staged, rollback_id), [], warehouse.dbt_target_path())
         entry = publish_log_entry(rollback_id, "rollback", None, [])
         with connect_duckdb(staged) as connection:
             publications = [*read_jsonl(warehouse.publish_log_path()), entry]
@@ -133,8 +140,47 @@ def restore_kept_version(warehouse: WarehouseResource) -> Path:
     return versions[0]
 
 
-def _rebuild_history(working: Path, run_id: str, target_path: Path) -> None:
-    """dbt builds the history model alone in `working`, as run `run_id`."""
+def _restore_on_spark(warehouse: WarehouseResource, version: Path) -> Path:
+    """The same on Spark: the kept folder linked file by file into a run's tables folder (no copying), its history
+    rebuilt by dbt from the published one, then published as a refresh is; the rolled-back folder is withdrawn."""
+    rollback_id = f"rollback-{timestamp()}"
+    warehouse.claim_working_folder(rollback_id)
+    spark_dir, tables = warehouse.spark_dir(), warehouse.tables_dir()
+    rolled_back, published_history = spark_warehouse.published_folder(spark_dir), warehouse.published_history()
+    session = spark_session.session()
+    try:
+        shutil.copytree(
+            version, tables, copy_function=os.link, ignore=shutil.ignore_patterns(spark_warehouse.READER_CATALOG)
+        )
+        history_folder = tables / f"{history.HISTORY_SCHEMA}.db" / history.HISTORY_TABLE
+        shutil.rmtree(history_folder, ignore_errors=True)
+        declared = ",".join(spark_warehouse.table_folders(tables))
+        variables = {**spark_environment(tables, published_history, rollback_id), "SPARK_DECLARED_TABLES": declared}
+        _rebuild_history(variables, spark_build_args()[1:], warehouse.dbt_target_path())
+        entry = publish_log_entry(rollback_id, "rollback", None, [], "spark")
+        publications = [*read_jsonl(warehouse.publish_log_path()), entry]
+        spark_warehouse.write_rows(
+            session,
+            tables / f"{audit.SCHEMA}.db" / "publish_log",
+            audit.COLUMNS["publish_log"],
+            [_publish_log_row(e) for e in publications],
+        )
+        history.stamp_parquet(session, history_folder, rollback_id, entry["published_at"])
+        publication = spark_dir / f"{timestamp()}-{rollback_id}"
+        os.replace(tables, publication)
+        spark_warehouse.write_reader_catalog(publication)
+        spark_warehouse.point_to(spark_dir, publication)
+        append_jsonl(warehouse.publish_log_path(), entry)
+        shutil.rmtree(version)
+        if rolled_back is not None:
+            shutil.rmtree(rolled_back)
+    finally:
+        shutil.rmtree(warehouse.working_folder(), ignore_errors=True)
+    return version
+
+
+def _rebuild_history(variables: dict[str, str], target_args: list[str], target_path: Path) -> None:
+    """dbt builds the history model alone, where `variables` say (run_environment or spark_environment)."""
     completed = subprocess.run(
         [
             str(settings.DBT_EXECUTABLE),
@@ -142,13 +188,14 @@ def _rebuild_history(working: Path, run_id: str, target_path: Path) -> None:
             "--select",
             history.HISTORY_TABLE,
             *REFRESH_BUILD_ARGS[1:],
+            *target_args,
             "--profiles-dir",
             ".",
             "--target-path",
             str(target_path),
         ],
         cwd=settings.DBT_PROJECT_DIR,
-        env={**os.environ, **run_environment(working, run_id)},
+        env={**os.environ, **variables},
         capture_output=True,
         text=True,
         check=False,

@@ -22,6 +22,13 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def size_bytes(path: Path) -> int:
+    """The size of a file, or of every file in a folder (a publication on Spark)."""
+    return (
+        sum(file.stat().st_size for file in path.rglob("*") if file.is_file()) if path.is_dir() else path.stat().st_size
+    )
+
+
 def csv_checksums(folder: Path) -> dict[str, str]:
     """The SHA-256 of every CSV file in a folder, by file name."""
     return {path.name: file_sha256(path) for path in sorted(folder.glob("*.csv"))}

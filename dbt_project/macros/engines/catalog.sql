@@ -18,6 +18,14 @@
         {%- for source in graph.sources.values() if source.schema == 'raw' -%}
             {%- do declare_parquet_table('raw.' ~ source.name, raw_dir ~ '/' ~ source.name) -%}
         {%- endfor -%}
+        {#- A rollback rebuilds the history beside the tables of a kept publication: those are declared too. -#}
+        {%- for name in env_var('SPARK_DECLARED_TABLES', '').split(',') if name -%}
+            {%- set schema, table = name.split('.') -%}
+            {%- do run_query('create schema if not exists ' ~ schema) -%}
+            {%- do declare_parquet_table(
+                name, env_var('SPARK_WAREHOUSE_DIR') ~ '/' ~ schema ~ '.db/' ~ table
+            ) -%}
+        {%- endfor -%}
         {%- set history = env_var('SPARK_PUBLISHED_HISTORY', '') -%}
         {%- do run_query('create schema if not exists published') -%}
         {%- if history -%}
