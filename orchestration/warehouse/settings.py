@@ -67,6 +67,9 @@ SPARK_MASTER_PORT = Setting("SPARK_MASTER_PORT", "7077", "the port of the master
 SPARK_CONNECT_PORT = Setting(
     "SPARK_CONNECT_PORT", "15002", "the Spark Connect port of the local cluster `make spark-cluster` starts"
 )
+SPARK_MASTER = Setting(
+    "SPARK_MASTER", "local[*]", "the master of a local Spark session, the pipeline's and dbt's (local[*]: every core)"
+)
 SPARK_REMOTE = Setting(
     "SPARK_REMOTE",
     "",
@@ -98,6 +101,7 @@ SETTINGS = [
     SUPERSET_PORT,
     SPARK_MASTER_PORT,
     SPARK_CONNECT_PORT,
+    SPARK_MASTER,
     SPARK_REMOTE,
     DAGSTER_HOME,
     DUCKDB_MEMORY_LIMIT,
@@ -169,6 +173,10 @@ def spark_master_port() -> int:
 
 def spark_connect_port() -> int:
     return int(SPARK_CONNECT_PORT.value())
+
+
+def spark_master() -> str:
+    return SPARK_MASTER.value()
 
 
 def spark_remote() -> str | None:

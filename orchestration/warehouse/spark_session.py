@@ -51,4 +51,4 @@ def session():
             "a local Spark session needs a Java runtime: install Debian's openjdk-17-jre-headless, or set "
             "SPARK_REMOTE to a Spark Connect server (docs/spark.md)"
         )
-    return local_session(settings.work_dir() / "spark-catalog")
+    return local_session(settings.work_dir() / "spark-catalog", settings.spark_master())
