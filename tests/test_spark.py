@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from benchmarks.generate import generate
 from orchestration.ingest.loading import SeedFileError
 from orchestration.ingest.loading import load_seed_file as load_duckdb
 from orchestration.ingest.seed_tables import seed_tables
@@ -127,6 +128,19 @@ def test_a_refresh_on_spark_publishes_the_marts_duckdb_publishes(published_on_sp
         ).fetchall()
         assert recorded == reader.sql("select count(*) from marts.fct_indicator_observation").fetchone()[0]
     assert (published_on_spark / "data" / "site" / "index.html").exists()
+
+
+def test_on_the_10k_benchmark_set_spark_publishes_the_marts_duckdb_publishes(tmp_path):
+    """The synthetic set `make bench` measures at 10,000 figures (benchmarks/generate.py): many indicators, sources and
+    provinces, revisions, and findings of every rule type."""
+    seeds = generate("10k", tmp_path / "bench")
+    on_duckdb = orchestration("refresh", tmp_path / "duckdb", SEEDS_DIR=str(seeds))
+    on_spark = orchestration("refresh", tmp_path / "spark", WAREHOUSE_ENGINE="spark", SEEDS_DIR=str(seeds))
+    assert on_duckdb.returncode == 0, on_duckdb.stderr[-5000:]
+    assert on_spark.returncode == 0, on_spark.stderr[-5000:]
+    assert_the_marts_equal_duckdbs(
+        published_folder(spark_dir(tmp_path / "spark")) / "marts.db", tmp_path / "duckdb" / "data" / "warehouse.duckdb"
+    )
 
 
 def test_on_spark_the_share_rule_holds_and_the_growth_conflict_is_reported(published_on_spark):
