@@ -433,6 +433,13 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("dev-warehouse", help="load the seed files into dbt's development file (dbt without Dagster)")
     commands.add_parser("settings", help="print every setting (environment variable) with its current value")
     args = parser.parse_args(argv)
+    from orchestration.warehouse import settings
+
+    try:
+        settings.warehouse_engine()  # read by everything the commands import: a wrong value is said once, plainly
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
     if args.command == "refresh":
         return refresh(changed_only=args.changed, timings_path=args.timings, verbose=args.verbose)
     if args.command == "rollback":

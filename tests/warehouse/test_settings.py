@@ -37,3 +37,16 @@ def test_the_settings_command_prints_every_setting_and_masks_passwords():
     assert "30 5 * * 1" in printed
     assert "postgresql://loader:***@127.0.0.1:54329/warehouse" in printed
     assert "s3cret-word" not in printed
+
+
+def test_an_unknown_engine_is_said_in_one_sentence_before_anything_runs(tmp_path):
+    completed = subprocess.run(
+        [sys.executable, "-m", "orchestration", "refresh"],
+        cwd=REPO_ROOT,
+        env={**os.environ, "WAREHOUSE_ENGINE": "sparc", "WAREHOUSE_PATH": str(tmp_path / "warehouse.duckdb")},
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == 2
+    assert completed.stderr.strip() == "WAREHOUSE_ENGINE='sparc': expected one of duckdb, spark"
+    assert not (tmp_path / "warehouse.duckdb").exists()
