@@ -182,6 +182,21 @@ def test_a_broken_input_contract_fails_on_spark_as_on_duckdb_and_publishes_nothi
     assert (spark_dir(published_on_spark) / POINTER).read_text() == pointer
 
 
+def same_load_error_on_both_engines(session, name: str, seed_file: Path, raw_dir: Path) -> str:
+    """The error loading `seed_file` as raw.<name> gives on Spark, asserted to be DuckDB's, word for word, with nothing
+    written."""
+    [table] = [table for table in seed_tables() if table.name == name]
+    with duckdb.connect() as connection, pytest.raises(SeedFileError) as on_duckdb:
+        load_duckdb(connection, table, seed_file)
+
+    with pytest.raises(SeedFileError) as on_spark:
+        load_seed_file(session, table, seed_file, raw_dir)
+
+    assert str(on_spark.value) == str(on_duckdb.value)
+    assert not (raw_dir / name).exists()
+    return str(on_spark.value)
+
+
 @pytest.mark.parametrize(
     ("line", "change", "named"),
     [
@@ -200,16 +215,8 @@ def test_a_line_spark_cannot_read_is_named_as_duckdb_names_it(session, tmp_path,
     csv.writer(written, lineterminator="").writerow(change(fields))
     lines[line - 1] = written.getvalue()
     observations.write_text("\n".join(lines) + "\n")
-    [table] = [table for table in seed_tables() if table.name == "observations"]
-    with duckdb.connect() as connection, pytest.raises(SeedFileError) as on_duckdb:
-        load_duckdb(connection, table, observations)
 
-    with pytest.raises(SeedFileError) as on_spark:
-        load_seed_file(session, table, observations, tmp_path / "raw")
-
-    assert str(on_spark.value) == str(on_duckdb.value)
-    assert named in str(on_spark.value)
-    assert not (tmp_path / "raw" / "observations").exists()
+    assert named in same_load_error_on_both_engines(session, "observations", observations, tmp_path / "raw")
 
 
 def test_the_pipeline_runs_on_the_local_cluster_through_spark_connect(built_warehouse, tmp_path):
@@ -241,16 +248,9 @@ def test_a_seed_file_with_a_wrong_header_fails_on_spark_with_duckdbs_named_error
     units = seeds / "units.csv"
     header, *rows = units.read_text().splitlines()
     units.write_text("\n".join([header.replace("unit_code", "unit"), *rows]) + "\n")
-    [table] = [table for table in seed_tables() if table.name == "units"]
-    with duckdb.connect() as connection, pytest.raises(SeedFileError) as on_duckdb:
-        load_duckdb(connection, table, units)
 
-    with pytest.raises(SeedFileError) as on_spark:
-        load_seed_file(session, table, units, tmp_path / "raw")
-
-    assert str(on_spark.value) == str(on_duckdb.value)
-    assert "units.csv, line 1 (header): missing column(s) unit_code" in str(on_spark.value)
-    assert not (tmp_path / "raw" / "units").exists()
+    error = same_load_error_on_both_engines(session, "units", units, tmp_path / "raw")
+    assert "units.csv, line 1 (header): missing column(s) unit_code" in error
 
 
 def test_a_rollback_on_spark_publishes_the_previous_figures_again_and_keeps_the_history(published_on_spark, tmp_path):

@@ -14,11 +14,11 @@ from orchestration.ingest.spark_loading import SEED_ORDER, seed_positions
 from orchestration.ingest.validation import (
     ContractOutcome,
     import_great_expectations,
+    located_violations,
     read_catalogs,
-    record_lines,
     table_query,
 )
-from orchestration.ingest.vocabulary import Violation, build_contracts
+from orchestration.ingest.vocabulary import build_contracts
 from orchestration.warehouse import spark_warehouse
 
 
@@ -67,15 +67,13 @@ def check_seed_table(session, tables_dir: Path, table: SeedTable, seed_file: Pat
     orders = sorted({order for order, _ in found if order is not None})
     rows = frame.where(frame[SEED_ORDER].isin(orders)).toPandas().set_index(SEED_ORDER) if orders else None
     positions = seed_positions(session.read.parquet(str(tables_dir / "raw.db" / table.name)), orders) if orders else {}
-    lines = record_lines(seed_file) if orders else []
-    violations = []
-    for order, contract in found:
-        row = rows.loc[order] if order is not None else pd.Series(dtype=object)
-        value, expected = contract.describe(row)
-        position = positions.get(order)
-        line = lines[position] if position is not None and position < len(lines) else None
-        violations.append(Violation(line, contract.column, value, expected))
-    violations.sort(key=lambda violation: (violation.line or 0, violation.column or ""))
+    violations = located_violations(
+        seed_file,
+        [
+            (positions.get(order), contract, rows.loc[order] if order is not None else pd.Series(dtype=object))
+            for order, contract in found
+        ],
+    )
     return ContractOutcome(
         table=table.name,
         file_name=table.file_name,

@@ -96,13 +96,7 @@ def check_seed_table(connection: duckdb.DuckDBPyConnection, table: SeedTable, se
             offset += len(frame)
             first = False
 
-    lines = record_lines(seed_file) if any(index is not None for index, _, _ in found) else []
-    violations = []
-    for index, contract, row in found:
-        value, expected = contract.describe(row)
-        line = lines[index] if index is not None and index < len(lines) else None
-        violations.append(Violation(line, contract.column, value, expected))
-    violations.sort(key=lambda violation: (violation.line or 0, violation.column or ""))
+    violations = located_violations(seed_file, found)
     return ContractOutcome(
         table=table.name,
         file_name=table.file_name,
@@ -110,6 +104,18 @@ def check_seed_table(connection: duckdb.DuckDBPyConnection, table: SeedTable, se
         violations=violations,
         validation_result={"rows": offset, "success": not violations, "batch_results": kept_results},
     )
+
+
+def located_violations(seed_file: Path, found: list[tuple[int | None, Contract, pd.Series]]) -> list[Violation]:
+    """Each broken contract described on its row and named by the row's line (the row's position in the file, or
+    None for the whole table), in the file's order."""
+    lines = record_lines(seed_file) if any(position is not None for position, _, _ in found) else []
+    violations = []
+    for position, contract, row in found:
+        value, expected = contract.describe(row)
+        line = lines[position] if position is not None and position < len(lines) else None
+        violations.append(Violation(line, contract.column, value, expected))
+    return sorted(violations, key=lambda violation: (violation.line or 0, violation.column or ""))
 
 
 def record_lines(seed_file: Path) -> list[int]:

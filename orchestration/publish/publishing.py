@@ -17,7 +17,7 @@ from pathlib import Path
 
 from orchestration.warehouse import audit, history, settings, spark_session, spark_warehouse
 from orchestration.warehouse.connections import connect_duckdb
-from orchestration.warehouse.dbt import REFRESH_BUILD_ARGS, run_environment, spark_build_args, spark_environment
+from orchestration.warehouse.dbt import REFRESH_BUILD_ARGS, run_environment, spark_environment, spark_target
 from orchestration.warehouse.files import append_jsonl, csv_checksums, fsync_directory, prune, read_jsonl
 from orchestration.warehouse.quality_report import CheckRecord, counts
 from orchestration.warehouse.resource import WarehouseResource, timestamp
@@ -62,22 +62,26 @@ def publish_on_spark(warehouse: WarehouseResource, run_id: str, records: list[Ch
         raise FileNotFoundError(f"run {run_id} has no tables at {tables}; nothing to publish")
     session = spark_session.session()
     entry = publish_log_entry(run_id, "publish", Path(warehouse.seeds_dir), records, "spark")
-    audit_dir = tables / f"{audit.SCHEMA}.db"
     for table, rows in _audit_rows(warehouse, run_id, entry, records).items():
-        spark_warehouse.write_rows(session, audit_dir / table, audit.COLUMNS[table], rows)
-    history.stamp_parquet(
-        session, tables / f"{history.HISTORY_SCHEMA}.db" / history.HISTORY_TABLE, run_id, entry["published_at"]
-    )
+        spark_warehouse.write_rows(session, tables / f"{audit.SCHEMA}.db" / table, audit.COLUMNS[table], rows)
+    publication = _switch_on_spark(warehouse, session, entry)
+    shutil.rmtree(warehouse.working_folder(), ignore_errors=True)
+    prune(warehouse.spark_dir(), keep=warehouse.keep_versions + 1)  # the published folder is the newest
+    return publication
 
-    spark_dir = warehouse.spark_dir()
+
+def _switch_on_spark(warehouse: WarehouseResource, session, entry: dict) -> Path:
+    """The run's tables, audited, become the publication: the history stamped, the folder moved into the
+    publications with its DuckDB views, PUBLISHED pointed at it in one atomic rename, and the entry logged."""
+    tables, spark_dir = warehouse.tables_dir(), warehouse.spark_dir()
+    history_folder = tables / f"{history.HISTORY_SCHEMA}.db" / history.HISTORY_TABLE
+    history.stamp_parquet(session, history_folder, entry["run_id"], entry["published_at"])
     spark_dir.mkdir(parents=True, exist_ok=True)
-    publication = spark_dir / f"{timestamp()}-{run_id}"
+    publication = spark_dir / f"{timestamp()}-{entry['run_id']}"
     os.replace(tables, publication)
     spark_warehouse.write_reader_catalog(publication)
     spark_warehouse.point_to(spark_dir, publication)
     append_jsonl(warehouse.publish_log_path(), entry)
-    shutil.rmtree(warehouse.working_folder(), ignore_errors=True)
-    prune(spark_dir, keep=warehouse.keep_versions + 1)  # the published folder is the newest
     return publication
 
 
@@ -145,18 +149,20 @@ def _restore_on_spark(warehouse: WarehouseResource, version: Path) -> Path:
     rebuilt by dbt from the published one, then published as a refresh is; the rolled-back folder is withdrawn."""
     rollback_id = f"rollback-{timestamp()}"
     warehouse.claim_working_folder(rollback_id)
-    spark_dir, tables = warehouse.spark_dir(), warehouse.tables_dir()
-    rolled_back, published_history = spark_warehouse.published_folder(spark_dir), warehouse.published_history()
+    tables = warehouse.tables_dir()
+    rolled_back, published_history = (
+        spark_warehouse.published_folder(warehouse.spark_dir()),
+        warehouse.published_history(),
+    )
     session = spark_session.session()
     try:
         shutil.copytree(
             version, tables, copy_function=os.link, ignore=shutil.ignore_patterns(spark_warehouse.READER_CATALOG)
         )
-        history_folder = tables / f"{history.HISTORY_SCHEMA}.db" / history.HISTORY_TABLE
-        shutil.rmtree(history_folder, ignore_errors=True)
+        shutil.rmtree(tables / f"{history.HISTORY_SCHEMA}.db" / history.HISTORY_TABLE, ignore_errors=True)
         declared = ",".join(spark_warehouse.table_folders(tables))
         variables = {**spark_environment(tables, published_history, rollback_id), "SPARK_DECLARED_TABLES": declared}
-        _rebuild_history(variables, spark_build_args()[1:], warehouse.dbt_target_path())
+        _rebuild_history(variables, spark_target(), warehouse.dbt_target_path())
         entry = publish_log_entry(rollback_id, "rollback", None, [], "spark")
         publications = [*read_jsonl(warehouse.publish_log_path()), entry]
         spark_warehouse.write_rows(
@@ -165,12 +171,7 @@ def _restore_on_spark(warehouse: WarehouseResource, version: Path) -> Path:
             audit.COLUMNS["publish_log"],
             [_publish_log_row(e) for e in publications],
         )
-        history.stamp_parquet(session, history_folder, rollback_id, entry["published_at"])
-        publication = spark_dir / f"{timestamp()}-{rollback_id}"
-        os.replace(tables, publication)
-        spark_warehouse.write_reader_catalog(publication)
-        spark_warehouse.point_to(spark_dir, publication)
-        append_jsonl(warehouse.publish_log_path(), entry)
+        _switch_on_spark(warehouse, session, entry)
         shutil.rmtree(version)
         if rolled_back is not None:
             shutil.rmtree(rolled_back)

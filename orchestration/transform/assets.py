@@ -15,8 +15,8 @@ from orchestration.warehouse.dbt import (
     dbt_project,
     environment,
     run_environment,
-    spark_build_args,
     spark_environment,
+    spark_target,
 )
 from orchestration.warehouse.resource import START_FROM_TAG, WarehouseResource
 from orchestration.warehouse.retry import TRANSIENT_RETRY, is_transient
@@ -33,7 +33,13 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     its tables folder."""
     if warehouse.engine == "spark":
         tables = warehouse.run_tables(context)
-        variables, args = spark_environment(tables, warehouse.published_history(), context.run_id), spark_build_args()
+        variables, args = (
+            spark_environment(tables, warehouse.published_history(), context.run_id),
+            [
+                *REFRESH_BUILD_ARGS,
+                *spark_target(),
+            ],
+        )
         describer = spark_describer(tables)
     else:
         working_file = warehouse.prepare_working_file(context.run_id, context.run.tags.get(START_FROM_TAG, "published"))

@@ -47,9 +47,9 @@ def spark_environment(tables: Path, published_history: Path | None, run_id: str)
     }
 
 
-def spark_build_args() -> list[str]:
-    """A refresh's dbt build on Spark: in a local session, or on the Spark Connect server SPARK_REMOTE names."""
-    return [*REFRESH_BUILD_ARGS, "--target", "spark_connect" if settings.spark_remote() else "spark"]
+def spark_target() -> list[str]:
+    """dbt's target on Spark: a local session, or the Spark Connect server SPARK_REMOTE names."""
+    return ["--target", "spark_connect" if settings.spark_remote() else "spark"]
 
 
 @contextmanager
