@@ -95,7 +95,7 @@ dev: $(MANIFEST) ## Open the Dagster UI on http://127.0.0.1:3000: every run, wha
 bench-data: $(STAMP) ## Generate the synthetic seed sets (10k, 1M, 10M observations) into data/bench/
 	$(BIN)/python -m benchmarks.generate 10k 1m 10m
 
-bench: $(MANIFEST) ## Measure the warehouse at 10k, 1M and 10M rows into docs/benchmarks.md (make bench-data first)
+bench: $(MANIFEST) $(SPARK_STAMP) ## Measure the warehouse at 10k, 1M and 10M rows, and on Spark at 10k and 1M, into docs/benchmarks.md (make bench-data first)
 	$(BIN)/python -m benchmarks.run 10k 1m 10m
 
 # sqlfluff compiles the models with dbt (templater dbt, DuckDB dialect) against dbt's development file.

@@ -7,7 +7,13 @@ For each seed set it measures, on this machine:
     `dbt build` on the already-loaded raw tables, and against the models' compiled SQL run directly in DuckDB;
   - a no-op refresh and a one-file-changed refresh (`refresh --changed`);
   - the peak resident memory of the full refresh (the whole process tree: Python, dbt and DuckDB);
-  - the latency of typical BI queries on the published marts (median and p95 of repeated runs).
+  - the latency of typical BI queries on the published marts (median and p95 of repeated runs), and of `select 1`,
+    the floor of any query;
+  - dbt's nodes (models and tests) in the refresh, and the SQL statements it sent for them: how many, and the
+    seconds of each.
+
+`measure_one_refresh` measures one refresh on either engine: on Apache Spark in local mode (WAREHOUSE_ENGINE=spark) for
+the report's column beside DuckDB's.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -29,7 +36,9 @@ import duckdb
 from orchestration.ingest.loading import load_seed_file
 from orchestration.ingest.seed_tables import seed_tables
 from orchestration.ingest.validation import check_seed_table
+from orchestration.warehouse import settings
 from orchestration.warehouse.dbt import REFRESH_BUILD_ARGS, run_environment
+from orchestration.warehouse.resource import WarehouseResource
 from orchestration.warehouse.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, REPO_ROOT
 
 PYTHON = sys.executable
@@ -45,6 +54,7 @@ BI_QUERIES = {
     "latest value per indicator": (REPO_ROOT / "queries" / "latest_value_per_indicator.sql").read_text(),
     "consistency findings": (REPO_ROOT / "queries" / "consistency_findings.sql").read_text(),
 }
+FLOOR_QUERY = "select 1"  # what any query costs on an engine, whatever it reads
 
 
 def measure(size: str, seeds: Path, work: Path, ratio_repeats: int = RATIO_REPEATS) -> dict:
@@ -52,14 +62,9 @@ def measure(size: str, seeds: Path, work: Path, ratio_repeats: int = RATIO_REPEA
     figures: dict = {"size": size, "rows": _count_rows(seeds / "observations.csv")}
     figures.update(_loading(seeds, work / "loading"))
 
-    env = {
-        **os.environ,
-        "SEEDS_DIR": str(seeds),
-        "WAREHOUSE_PATH": str(work / "data" / "warehouse.duckdb"),
-        "DAGSTER_HOME": str(work / "dagster_home"),  # benchmark runs stay out of the project's run history
-        "PYTHONPATH": str(REPO_ROOT),
-    }
-    published = work / "data" / "warehouse.duckdb"
+    warehouse = _warehouse(work, "duckdb")
+    env = _refresh_environment(seeds, work, warehouse)
+    published = warehouse.reader_path()
     # The refresh and the plain dbt build alternate; their ratio is a target, and one run of each is noisy.
     repeats = ratio_repeats if figures["rows"] <= 1_000_000 else 1
     refreshes, builds = [], []
@@ -89,8 +94,69 @@ def measure(size: str, seeds: Path, work: Path, ratio_repeats: int = RATIO_REPEA
     figures["one_file_changed"] = "sources.csv"
 
     figures["direct_sql_s"] = _direct_sql(published, work / "direct")
-    figures.update(_query_latency(published))
+    figures.update(_dbt_run(warehouse.dbt_target_path()))  # the last refresh's
+    with duckdb.connect(str(published), read_only=True) as connection:
+        figures.update(_query_latency(lambda sql, parameters: connection.execute(sql, parameters).fetchall()))
     return figures
+
+
+def measure_one_refresh(size: str, seeds: Path, work: Path, engine: str) -> dict:
+    """One full refresh on `engine` (on Spark in local mode: SPARK_MASTER, every core by default) with the figures
+    `measure` takes of it, and the BI queries on its publication: through DuckDB, or through Spark SQL in a session
+    of its own. `make bench` takes Spark's column from it."""
+    warehouse = _warehouse(work, engine)
+    timings = work / "refresh_timings.json"
+    wall_s, peak_mib = _timed_process(
+        [PYTHON, "-m", "orchestration", "refresh", "--timings", str(timings)],
+        _refresh_environment(seeds, work, warehouse),
+    )
+    figures = {
+        "size": size,
+        "engine": engine,
+        "rows": _count_rows(seeds / "observations.csv"),
+        "full_refresh_s": wall_s,
+        "full_refresh_profile_s": _step_profile(json.loads(timings.read_text()), wall_s),
+        "full_refresh_peak_rss_mib": peak_mib,  # on Spark with the session's JVM: a child of the process
+        **_dbt_run(warehouse.dbt_target_path()),
+    }
+    if engine == "duckdb":
+        with duckdb.connect(str(warehouse.reader_path()), read_only=True) as connection:
+            figures.update(_query_latency(lambda sql, parameters: connection.execute(sql, parameters).fetchall()))
+        return figures
+
+    from orchestration.warehouse import spark_warehouse
+    from orchestration.warehouse.spark_session import local_session
+
+    session = local_session(work / "spark-catalog", settings.spark_master())
+    try:
+        spark_warehouse.declare(session, warehouse.publication())
+        # Spark's named parameters are :name where DuckDB's are $name.
+        figures.update(
+            _query_latency(lambda sql, parameters: session.sql(sql.replace("$", ":"), args=parameters).collect())
+        )
+    finally:
+        session.stop()  # its JVM goes with it: the next measurement has the machine to itself
+    return figures
+
+
+def _warehouse(work: Path, engine: str) -> WarehouseResource:
+    """The warehouse a benchmark's refreshes build under `work`, for its paths."""
+    return WarehouseResource(
+        engine=engine, published_path=str(work / "data" / "warehouse.duckdb"), work_dir=str(work / "runs")
+    )
+
+
+def _refresh_environment(seeds: Path, work: Path, warehouse: WarehouseResource) -> dict[str, str]:
+    """The settings of a refresh of `seeds` into `warehouse`."""
+    return {
+        **os.environ,
+        "SEEDS_DIR": str(seeds),
+        "WAREHOUSE_ENGINE": warehouse.engine,
+        "WAREHOUSE_PATH": warehouse.published_path,
+        "WORK_DIR": warehouse.work_dir,
+        "DAGSTER_HOME": str(work / "dagster_home"),  # benchmark runs stay out of the project's run history
+        "PYTHONPATH": str(REPO_ROOT),
+    }
 
 
 def _count_rows(path: Path) -> int:
@@ -261,25 +327,49 @@ def _direct_sql(published: Path, folder: Path) -> float:
         return time.perf_counter() - started
 
 
-def _query_latency(published: Path) -> dict:
+def _dbt_run(target: Path) -> dict:
+    """dbt's work in the latest refresh, from its artefacts in `target`: its nodes (models and tests, one after
+    another on one thread) from run_results.json, and the SQL statements it sent the engine for them from dbt.log
+    (its events of that invocation): how many of each, their seconds together and the median of one."""
+    run_results = json.loads((target / "run_results.json").read_text())
+    nodes = [result["execution_time"] for result in run_results["results"]]
+    invocation = run_results["metadata"]["invocation_id"]
+    statements = []
+    for log in sorted(target.glob("dbt.log*"), reverse=True):  # dbt.log.1 before dbt.log: dbt rotates its log
+        for line in log.read_text().splitlines():
+            event = json.loads(line)
+            if event["info"]["name"] == "SQLQueryStatus" and event["info"]["invocation_id"] == invocation:
+                statements.append(event["data"]["elapsed"])
+    return {
+        "dbt_nodes": len(nodes),
+        "dbt_nodes_s": sum(nodes),
+        "dbt_node_median_s": statistics.median(nodes),
+        "dbt_statements": len(statements),
+        "dbt_statements_s": sum(statements),
+        "dbt_statement_median_s": statistics.median(statements),
+    }
+
+
+def _query_latency(run: Callable[[str, dict | None], list]) -> dict:
+    """Median and p95 of each BI query and of the floor query, `run(sql, parameters)` fetching every row."""
+    [(indicator, geography)] = run(
+        "select indicator_code, geography_code from marts.fct_indicator_observation "
+        "group by indicator_code, geography_code order by count(*) desc, 1, 2 limit 1",
+        None,
+    )
     figures = {}
-    with duckdb.connect(str(published), read_only=True) as connection:
-        indicator, geography = connection.execute(
-            "select indicator_code, geography_code from marts.fct_indicator_observation "
-            "group by all order by count(*) desc, 1, 2 limit 1"
-        ).fetchone()
-        for name, query in BI_QUERIES.items():
-            parameters = {"indicator": indicator, "geography": geography} if "$indicator" in query else None
-            timings = []
-            for _ in range(QUERY_REPEATS + 1):
-                started = time.perf_counter()
-                connection.execute(query, parameters).fetchall()
-                timings.append((time.perf_counter() - started) * 1000)
-            timings = sorted(timings[1:])  # the first run warms the cache
-            figures[f"query_{name}"] = {
-                "median_ms": statistics.median(timings),
-                "p95_ms": timings[int(0.95 * (len(timings) - 1))],
-            }
+    for name, query in {**BI_QUERIES, "floor": FLOOR_QUERY}.items():
+        parameters = {"indicator": indicator, "geography": geography} if "$indicator" in query else None
+        timings = []
+        for _ in range(QUERY_REPEATS + 1):
+            started = time.perf_counter()
+            run(query, parameters)
+            timings.append((time.perf_counter() - started) * 1000)
+        timings = sorted(timings[1:])  # the first run warms the cache
+        figures[f"query_{name}"] = {
+            "median_ms": statistics.median(timings),
+            "p95_ms": timings[int(0.95 * (len(timings) - 1))],
+        }
     return figures
 
 

@@ -58,10 +58,13 @@ def test_a_small_benchmark_run_measures_every_figure(seeds_10k, tmp_path):
         "one_file_changed_refresh_s",
         "full_refresh_peak_rss_mib",
         "consistency_s",
+        "dbt_nodes",
+        "dbt_statements",
+        "dbt_statements_s",
     ):
         assert figures[key] > 0, key
     assert figures["rows"] == 10_000
-    for name in BI_QUERIES:
+    for name in (*BI_QUERIES, "floor"):
         latency = figures[f"query_{name}"]
         assert 0 < latency["median_ms"] <= latency["p95_ms"]
 
@@ -69,3 +72,4 @@ def test_a_small_benchmark_run_measures_every_figure(seeds_10k, tmp_path):
     write_report([figures], report)
     text = report.read_text()
     assert "| full refresh / dbt build |" in text and "10k (10,000 rows)" in text
+    assert "On Apache Spark" not in text  # measured only by `make bench`, with Spark installed
