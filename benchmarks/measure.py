@@ -73,11 +73,12 @@ def measure(size: str, seeds: Path, work: Path, ratio_repeats: int = RATIO_REPEA
     for attempt in range(repeats):
         timings = work / f"refresh_timings_{attempt}.json"
         wall_s, peak_mib = _timed_process([PYTHON, "-m", "orchestration", "refresh", "--timings", str(timings)], env)
-        refreshes.append((wall_s, peak_mib, json.loads(timings.read_text())))
+        refreshes.append((wall_s, peak_mib, json.loads(timings.read_text()), _dbt_run(warehouse.dbt_target_path())))
         builds.append(_plain_dbt_build(published, dbt_folder))
-    wall_s, _, timings = sorted(refreshes, key=lambda refresh: refresh[0])[len(refreshes) // 2]
-    figures["full_refresh_s"] = wall_s  # the median run, reported with its own profile
+    wall_s, _, timings, dbt_run = sorted(refreshes, key=lambda refresh: refresh[0])[len(refreshes) // 2]
+    figures["full_refresh_s"] = wall_s  # the median run, reported with its own profile and dbt's figures
     figures["full_refresh_profile_s"] = _step_profile(timings, wall_s)
+    figures.update(dbt_run)
     figures["full_refresh_peak_rss_mib"] = max(refresh[1] for refresh in refreshes)
     figures["dbt_build_s"] = statistics.median(build["seconds"] for build in builds)
     figures["dbt_outside_nodes_s"] = statistics.median(build["outside_nodes"] for build in builds)
@@ -94,7 +95,6 @@ def measure(size: str, seeds: Path, work: Path, ratio_repeats: int = RATIO_REPEA
     figures["one_file_changed"] = "sources.csv"
 
     figures["direct_sql_s"] = _direct_sql(published, work / "direct")
-    figures.update(_dbt_run(warehouse.dbt_target_path()))  # the last refresh's
     with duckdb.connect(str(published), read_only=True) as connection:
         figures.update(_query_latency(lambda sql, parameters: connection.execute(sql, parameters).fetchall()))
     return figures

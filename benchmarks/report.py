@@ -276,7 +276,7 @@ def spark_comparison(results: list[dict], spark_results: list[dict]) -> list[str
     row("full refresh (s)", lambda r: f"{r['full_refresh_s']:.1f}")
     for group in spark_results[0]["full_refresh_profile_s"]:
         row(f"of which {group} (s)", lambda r, group=group: f"{r['full_refresh_profile_s'][group]:.1f}")
-    row("dbt's nodes, models and tests (count)", lambda r: f"{r['dbt_nodes']}")
+    row("dbt's nodes: models, tests and the run's start hook (count)", lambda r: f"{r['dbt_nodes']}")
     row("dbt's nodes together (s)", lambda r: f"{r['dbt_nodes_s']:.1f}")
     row("one dbt node, median (ms)", lambda r: f"{1000 * r['dbt_node_median_s']:.0f}")
     row("dbt's SQL statements for them (count)", lambda r: f"{r['dbt_statements']}")

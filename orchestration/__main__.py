@@ -323,14 +323,20 @@ def local_postgres():
 
 
 def spark_cluster() -> int:
-    """Start the local Spark cluster (master, worker, Spark Connect server) and print how to use it."""
+    """Start the local Spark cluster (master, worker, Spark Connect and Thrift servers) and print how to use it."""
     cluster = local_spark_cluster()
     cluster.start()
     print(
         f"""Spark cluster running on loopback in {cluster.folder}:
   master         {cluster.master_url}
   Spark Connect  {cluster.remote_url}
+  Thrift (JDBC)  {cluster.jdbc_url}   the published tables of {cluster.spark_dir}, for BI tools
   tables under   {cluster.warehouse_dir}
+
+Refresh the warehouse on it, publishing where the Thrift server reads:
+  WAREHOUSE_ENGINE=spark SPARK_REMOTE={cluster.remote_url} make run
+Query the published marts as a BI tool does:
+  {cluster.beeline} -u {cluster.jdbc_url} -e 'show tables'
 
 Build the dbt project on it (the seed files loaded as Parquet under SPARK_RAW_DIR, docs/spark.md):
   cd dbt_project && SPARK_REMOTE={cluster.remote_url} SPARK_RAW_DIR=... ../.venv/bin/dbt build --target spark_connect
@@ -345,12 +351,15 @@ def spark_cluster_stop() -> int:
 
 def local_spark_cluster():
     from orchestration.warehouse import settings
+    from orchestration.warehouse.resource import WarehouseResource
     from orchestration.warehouse.spark_cluster import LocalSparkCluster
 
     return LocalSparkCluster(
         settings.warehouse_path().parent / "spark-cluster",
+        spark_dir=WarehouseResource().spark_dir(),
         master_port=settings.spark_master_port(),
         connect_port=settings.spark_connect_port(),
+        thrift_port=settings.spark_thrift_port(),
     )
 
 
@@ -428,7 +437,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("superset", help="start Superset on loopback with the starter dashboard")
     commands.add_parser("superset-stop", help="stop that Superset")
     commands.add_parser("export", help="write every mart as Parquet and CSV into data/exports/")
-    commands.add_parser("spark-cluster", help="start a local Spark cluster with a Spark Connect server, on loopback")
+    commands.add_parser(
+        "spark-cluster", help="start a local Spark cluster with Spark Connect and Thrift servers, on loopback"
+    )
     commands.add_parser("spark-cluster-stop", help="stop that Spark cluster")
     commands.add_parser("dev-warehouse", help="load the seed files into dbt's development file (dbt without Dagster)")
     commands.add_parser("settings", help="print every setting (environment variable) with its current value")

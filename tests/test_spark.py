@@ -8,9 +8,11 @@ import csv
 import io
 import math
 import os
+import re
 import shutil
 import socket
 import subprocess
+import time
 from pathlib import Path
 
 import duckdb
@@ -25,6 +27,7 @@ from orchestration.ingest.seed_tables import seed_tables
 from orchestration.ingest.spark_loading import load_seed_file
 from orchestration.serving import connect
 from orchestration.warehouse.settings import DBT_EXECUTABLE, REPO_ROOT
+from orchestration.warehouse.spark_cluster import spark_home
 from orchestration.warehouse.spark_session import local_session
 from orchestration.warehouse.spark_warehouse import POINTER, READER_CATALOG, published_folder
 from tests.conftest import REPO_SEEDS, copy_seeds, free_port
@@ -237,28 +240,63 @@ def test_a_line_spark_cannot_read_is_named_as_duckdb_names_it(session, tmp_path,
     assert named in same_load_error_on_both_engines(session, "observations", observations, tmp_path / "raw")
 
 
-def test_the_pipeline_runs_on_the_local_cluster_through_spark_connect(built_warehouse, tmp_path):
-    """`make spark-cluster` starts a standalone master, a worker and a Spark Connect server on loopback; the whole
-    pipeline runs there with SPARK_REMOTE set, as it would on a real cluster; `make spark-cluster-stop` stops it."""
-    settings = {"SPARK_MASTER_PORT": str(free_port()), "SPARK_CONNECT_PORT": str(free_port())}
+def test_the_pipeline_runs_on_the_local_cluster_through_spark_connect_and_bi_tools_read_it_through_thrift(
+    built_warehouse, tmp_path
+):
+    """`make spark-cluster` starts a standalone master, a worker, a Spark Connect server and a Thrift server on
+    loopback; the whole pipeline runs there with SPARK_REMOTE set, as it would on a real cluster; the Thrift server
+    serves the new publication to a JDBC client (beeline); `make spark-cluster-stop` stops it all."""
+    ports = ("SPARK_MASTER_PORT", "SPARK_CONNECT_PORT", "SPARK_THRIFT_PORT")
+    settings = {name: str(free_port()) for name in ports}
     remote = f"sc://127.0.0.1:{settings['SPARK_CONNECT_PORT']}"
+    jdbc = f"jdbc:hive2://127.0.0.1:{settings['SPARK_THRIFT_PORT']}/marts"
     cluster = tmp_path / "data" / "spark-cluster"
     started = orchestration("spark-cluster", tmp_path, **settings)
     try:
         assert started.returncode == 0, started.stderr[-3000:]
-        assert remote in started.stdout
+        assert remote in started.stdout and jdbc in started.stdout
         refreshed = orchestration(
             "refresh", tmp_path, WAREHOUSE_ENGINE="spark", SPARK_REMOTE=remote, SEEDS_DIR=str(REPO_SEEDS)
         )
         assert refreshed.returncode == 0, refreshed.stderr[-5000:]
-        assert_the_marts_equal_duckdbs(published_folder(spark_dir(tmp_path)) / "marts.db", built_warehouse)
+        publication = published_folder(spark_dir(tmp_path))
+        assert_the_marts_equal_duckdbs(publication / "marts.db", built_warehouse)
+
+        served = f"serving the publication {publication.name}"
+        deadline = time.monotonic() + 60
+        while served not in (cluster / "thrift.log").read_text() and time.monotonic() < deadline:
+            time.sleep(1)
+        query = "select indicator_code, count(*) from fct_indicator_observation group by indicator_code order by 1"
+        with duckdb.connect(str(built_warehouse), read_only=True) as warehouse:
+            expected = [
+                [code, str(count)]
+                for code, count in warehouse.sql(f"{query.replace('from ', 'from marts.')}").fetchall()
+            ]
+        assert through_beeline(jdbc, query) == expected
     finally:
         stopped = orchestration("spark-cluster-stop", tmp_path, **settings)
     assert stopped.returncode == 0, stopped.stderr[-3000:]
-    for name in ("master", "worker", "connect"):
+    for name in ("master", "worker", "connect", "thrift"):
         assert not (cluster / f"{name}.pid").exists()
-    with socket.socket() as probe:
-        assert probe.connect_ex(("127.0.0.1", int(settings["SPARK_CONNECT_PORT"]))) != 0, "Spark Connect still listens"
+    for name in ("SPARK_CONNECT_PORT", "SPARK_THRIFT_PORT"):
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", int(settings[name]))) != 0, f"{name} still listens"
+
+
+def through_beeline(jdbc_url: str, sql: str) -> list[list[str]]:
+    """The rows of `sql` as Hive's JDBC client (shipped with pyspark) returns them from a Thrift server."""
+    beeline = spark_home() / "bin" / "beeline"
+    answered = subprocess.run(
+        [str(beeline), "-u", jdbc_url, "-n", "analyst", "--silent=true", "--showHeader=false"]
+        + ["--outputformat=csv2", "-e", sql],
+        env={**os.environ, "SPARK_HOME": str(spark_home())},
+        capture_output=True,
+        text=True,
+    )
+    assert answered.returncode == 0, answered.stderr[-3000:]
+    # beeline writes its prompt before the first row when its output is not a terminal, even when silent.
+    output = re.sub(r"^\d+: jdbc:hive2://\S+> ", "", answered.stdout, flags=re.MULTILINE)
+    return [row for row in csv.reader(output.splitlines()) if row]
 
 
 def test_a_seed_file_with_a_wrong_header_fails_on_spark_with_duckdbs_named_error(session, tmp_path):

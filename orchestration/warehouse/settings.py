@@ -67,6 +67,9 @@ SPARK_MASTER_PORT = Setting("SPARK_MASTER_PORT", "7077", "the port of the master
 SPARK_CONNECT_PORT = Setting(
     "SPARK_CONNECT_PORT", "15002", "the Spark Connect port of the local cluster `make spark-cluster` starts"
 )
+SPARK_THRIFT_PORT = Setting(
+    "SPARK_THRIFT_PORT", "10000", "the Thrift (JDBC) port for BI tools of the local cluster `make spark-cluster` starts"
+)
 SPARK_MASTER = Setting(
     "SPARK_MASTER", "local[*]", "the master of a local Spark session, the pipeline's and dbt's (local[*]: every core)"
 )
@@ -101,6 +104,7 @@ SETTINGS = [
     SUPERSET_PORT,
     SPARK_MASTER_PORT,
     SPARK_CONNECT_PORT,
+    SPARK_THRIFT_PORT,
     SPARK_MASTER,
     SPARK_REMOTE,
     DAGSTER_HOME,
@@ -173,6 +177,10 @@ def spark_master_port() -> int:
 
 def spark_connect_port() -> int:
     return int(SPARK_CONNECT_PORT.value())
+
+
+def spark_thrift_port() -> int:
+    return int(SPARK_THRIFT_PORT.value())
 
 
 def spark_master() -> str:

@@ -1,13 +1,15 @@
 """A local standalone Apache Spark cluster on loopback, from the pyspark installation's own jars and scripts: a
-master, one worker and a Spark Connect server (`make spark-cluster`, `make spark-cluster-stop`), for trying the dbt
-project against a cluster as against a real one (docs/spark.md). It lives in one folder: each process's log and pid,
-the worker's scratch space, and the tables the cluster writes (warehouse/). Its catalog is in memory: it keeps the
-tables a client declares until the cluster stops, and their files after."""
+master, one worker, a Spark Connect server and a Thrift server for BI tools (`make spark-cluster`, `make
+spark-cluster-stop`), for trying the pipeline against a cluster as against a real one (docs/spark.md). It lives in one
+folder: each process's log and pid, the worker's scratch space, and the tables the cluster writes (warehouse/). The
+Connect server's catalog is in memory: it keeps the tables a client declares until the cluster stops, and their files
+after. The Thrift server declares the published tables itself (spark_thrift_server.py)."""
 
 from __future__ import annotations
 
 import os
 import socket
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,13 +18,19 @@ from orchestration.warehouse.processes import running_pid, start_detached, stop_
 
 CONNECT_SERVER = "org.apache.spark.sql.connect.service.SparkConnectServer"
 START_TIMEOUT_SECONDS = 120
+PROCESSES = ("master", "worker", "connect", "thrift")
+# The Connect server and the Thrift server are two applications on one worker, and a standalone application takes
+# every core it is offered: the worker offers each application's share twice over, so neither waits for the other.
+APPLICATION_CORES = os.cpu_count() or 1
 
 
 @dataclass(frozen=True)
 class LocalSparkCluster:
     folder: Path
+    spark_dir: Path  # the publications the Thrift server serves (WarehouseResource.spark_dir)
     master_port: int = 7077
     connect_port: int = 15002
+    thrift_port: int = 10000
 
     @property
     def master_url(self) -> str:
@@ -34,26 +42,37 @@ class LocalSparkCluster:
         return f"sc://127.0.0.1:{self.connect_port}"
 
     @property
+    def jdbc_url(self) -> str:
+        """Where BI tools and JDBC clients reach the published tables through the Thrift server."""
+        return f"jdbc:hive2://127.0.0.1:{self.thrift_port}/marts"
+
+    @property
+    def beeline(self) -> Path:
+        """Hive's JDBC command-line client, shipped with pyspark."""
+        return spark_home() / "bin" / "beeline"
+
+    @property
     def warehouse_dir(self) -> Path:
         return self.folder / "warehouse"
 
     def start(self) -> None:
         """Start whatever is not running yet, each process waited for until it listens."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        spark_home = _spark_home()
+        home = spark_home()
         processes = {
             "master": (
-                [str(spark_home / "bin" / "spark-class"), "org.apache.spark.deploy.master.Master"]
+                [str(home / "bin" / "spark-class"), "org.apache.spark.deploy.master.Master"]
                 + ["--host", "127.0.0.1", "--port", str(self.master_port), "--webui-port", "0"],
                 self.master_port,
             ),
             "worker": (
-                [str(spark_home / "bin" / "spark-class"), "org.apache.spark.deploy.worker.Worker", self.master_url]
-                + ["--host", "127.0.0.1", "--webui-port", "0", "--work-dir", str(self.folder / "work")],
+                [str(home / "bin" / "spark-class"), "org.apache.spark.deploy.worker.Worker", self.master_url]
+                + ["--host", "127.0.0.1", "--webui-port", "0", "--work-dir", str(self.folder / "work")]
+                + ["--cores", str(2 * APPLICATION_CORES)],
                 None,
             ),
             "connect": (
-                [str(spark_home / "bin" / "spark-submit"), "--class", CONNECT_SERVER, "--master", self.master_url]
+                [str(home / "bin" / "spark-submit"), "--class", CONNECT_SERVER, "--master", self.master_url]
                 + _conf(
                     {
                         "spark.connect.grpc.binding.address": "127.0.0.1",
@@ -63,32 +82,38 @@ class LocalSparkCluster:
                         "spark.ui.enabled": "false",
                         "spark.sql.catalogImplementation": "in-memory",
                         "spark.sql.warehouse.dir": str(self.warehouse_dir),
+                        "spark.cores.max": str(APPLICATION_CORES),
                     }
                 ),
                 self.connect_port,
             ),
+            "thrift": (
+                [sys.executable, "-m", "orchestration.warehouse.spark_thrift_server", str(self.spark_dir)]
+                + [self.master_url, str(self.thrift_port), str(self.folder / "thrift"), str(APPLICATION_CORES)],
+                self.thrift_port,
+            ),
         }
         for name, (command, port) in processes.items():
             if self._pid(name) is None:
-                self._launch(name, command, spark_home)
+                self._launch(name, command, home)
             if port is not None:
                 self._wait_until_listening(name, port)
 
     def stop(self) -> None:
         """Stop every process of the cluster (each with its process group: the scripts start Java under them)."""
-        for name in ("connect", "worker", "master"):
+        for name in reversed(PROCESSES):
             stop_detached(self._pid_file(name), timeout_seconds=30)
 
     def is_running(self) -> bool:
-        return all(self._pid(name) is not None for name in ("master", "worker", "connect"))
+        return all(self._pid(name) is not None for name in PROCESSES)
 
     def log_file(self, name: str) -> Path:
         return self.folder / f"{name}.log"
 
-    def _launch(self, name: str, command: list[str], spark_home: Path) -> None:
+    def _launch(self, name: str, command: list[str], home: Path) -> None:
         environment = {
             **os.environ,
-            "SPARK_HOME": str(spark_home),
+            "SPARK_HOME": str(home),
             "SPARK_LOCAL_IP": "127.0.0.1",
             # The master's REST submission server would listen on another port: nothing here submits through it.
             "SPARK_MASTER_OPTS": "-Dspark.master.rest.enabled=false",
@@ -116,7 +141,7 @@ class LocalSparkCluster:
         return running_pid(self._pid_file(name))
 
 
-def _spark_home() -> Path:
+def spark_home() -> Path:
     """The pyspark installation, which carries Spark's jars and scripts."""
     import pyspark  # the optional `spark` extra
 

@@ -26,12 +26,13 @@ SESSION_CONFIG = {
 }
 
 
-def local_session(warehouse_dir: Path, master: str = "local[*]"):
-    """A local Spark session whose catalog puts the schemas it creates under `warehouse_dir`."""
+def local_session(warehouse_dir: Path, master: str = "local[*]", config: dict[str, str] | None = None):
+    """A Spark session whose driver is this process (in local mode, or on a standalone cluster's `master`), whose
+    catalog puts the schemas it creates under `warehouse_dir`; `config` adds to SESSION_CONFIG."""
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.master(master).appName("ai-compute-warehouse")
-    for key, value in {**SESSION_CONFIG, "spark.sql.warehouse.dir": str(warehouse_dir)}.items():
+    for key, value in {**SESSION_CONFIG, "spark.sql.warehouse.dir": str(warehouse_dir), **(config or {})}.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
 

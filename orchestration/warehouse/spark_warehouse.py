@@ -24,6 +24,7 @@ from orchestration.warehouse.files import atomic_path, atomic_write_text, fsync_
 
 POINTER = "PUBLISHED"
 READER_CATALOG = "warehouse.duckdb"
+STAGED = "__next"  # the suffix of a table declared beside the one it is about to replace (stage, swap)
 
 
 def table_folders(tables_dir: Path) -> dict[str, Path]:
@@ -48,6 +49,29 @@ def declare(session, tables_dir: Path) -> None:
     for name, folder in folders.items():
         session.sql(f"drop table if exists {name}")
         session.sql(f"create table {name} using parquet location '{_literal(folder)}'")
+
+
+def stage(session, tables_dir: Path) -> set[str]:
+    """The tables under `tables_dir` declared beside the tables of the same names (with the STAGED suffix), reading
+    their files' schema, the slow part, while readers go on querying the declared ones; returns their names."""
+    folders = table_folders(tables_dir)
+    for schema in sorted({name.split(".")[0] for name in folders}):
+        session.sql(f"create schema if not exists {schema}")
+    for name, folder in folders.items():
+        session.sql(f"drop table if exists {name}{STAGED}")
+        session.sql(f"create table {name}{STAGED} using parquet location '{_literal(folder)}'")
+    return set(folders)
+
+
+def swap(session, staged: set[str], declared: set[str]) -> set[str]:
+    """The staged tables given their names, in one pass of catalog renames (not one transaction), and the declared
+    tables no longer staged dropped; returns the names declared now."""
+    for name in sorted(staged):
+        session.sql(f"drop table if exists {name}")
+        session.sql(f"alter table {name}{STAGED} rename to {name}")
+    for name in declared - staged:
+        session.sql(f"drop table if exists {name}")
+    return staged
 
 
 def rows(session, tables_dir: Path, sql: str) -> list[tuple]:

@@ -64,6 +64,9 @@ def test_a_small_benchmark_run_measures_every_figure(seeds_10k, tmp_path):
     ):
         assert figures[key] > 0, key
     assert figures["rows"] == 10_000
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    built = [node for node in manifest["nodes"].values() if node["resource_type"] in ("model", "test", "operation")]
+    assert figures["dbt_nodes"] == len(built)  # a full refresh's nodes, not those of the one-file-changed refresh
     for name in (*BI_QUERIES, "floor"):
         latency = figures[f"query_{name}"]
         assert 0 < latency["median_ms"] <= latency["p95_ms"]
