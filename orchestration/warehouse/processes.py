@@ -11,10 +11,15 @@ from collections.abc import Mapping
 from pathlib import Path
 
 
-def start_detached(command: list[str], log_file: Path, pid_file: Path, env: Mapping[str, str]) -> subprocess.Popen:
-    """Start `command` in a new session, appending its output to `log_file` and its pid to `pid_file`."""
+def start_detached(
+    command: list[str], log_file: Path, pid_file: Path, env: Mapping[str, str], cwd: Path | None = None
+) -> subprocess.Popen:
+    """Start `command` in a new session (in `cwd`, where it may leave files of its own), appending its output to
+    `log_file` and its pid to `pid_file`."""
     with log_file.open("ab") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=dict(env), start_new_session=True)
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, env=dict(env), cwd=cwd, start_new_session=True
+        )
     pid_file.write_text(str(process.pid))
     return process
 

@@ -118,7 +118,8 @@ class LocalSparkCluster:
             # The master's REST submission server would listen on another port: nothing here submits through it.
             "SPARK_MASTER_OPTS": "-Dspark.master.rest.enabled=false",
         }
-        start_detached(command, self.log_file(name), self._pid_file(name), environment)
+        # In the cluster's folder: Spark's processes write files where they run (the Thrift server Hive's derby.log).
+        start_detached(command, self.log_file(name), self._pid_file(name), environment, cwd=self.folder)
 
     def _wait_until_listening(self, name: str, port: int) -> None:
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
