@@ -77,7 +77,8 @@ def generate(size: str, root: Path) -> Path:
     if seeds.exists():
         shutil.rmtree(seeds)
     seeds.mkdir(parents=True)
-    shutil.copyfile(REPO_ROOT / "seeds" / "units.csv", seeds / "units.csv")
+    for catalog in ("units.csv", "unit_spellings.csv"):
+        shutil.copyfile(REPO_ROOT / "seeds" / catalog, seeds / catalog)
     _write_small_files(seeds)
     with duckdb.connect() as connection:
         connection.execute("set preserve_insertion_order = true")
@@ -106,6 +107,10 @@ def _write_small_files(seeds: Path) -> None:
             f"{lowest},{'' if highest is None else highest}"
         )
     (seeds / "indicators.csv").write_text("\n".join(indicators) + "\n")
+    aliases = ["alias,indicator_code"] + [
+        f"synthetic alias {n},bench_{KINDS[n % len(KINDS)][0]}_{n:03d}" for n in range(3)
+    ]
+    (seeds / "indicator_aliases.csv").write_text("\n".join(aliases) + "\n")
 
     ratio_indicator = f"bench_ratio_{1:03d}"
     rules = [

@@ -16,6 +16,7 @@ from pathlib import Path
 from benchmarks.generate import SIZES
 from benchmarks.measure import measure, measure_one_refresh
 from benchmarks.report import SUITE_TIMES, write_report
+from orchestration.ingest.seed_tables import seed_tables
 from orchestration.warehouse.settings import REPO_ROOT
 
 # Spark in local mode takes minutes a refresh from 10k on (docs/benchmarks.md): the largest set is left to DuckDB.
@@ -25,8 +26,12 @@ SPARK_SIZES = ("10k", "1m")
 def main(argv: list[str]) -> None:
     sizes = argv or list(SIZES)
     for size in sizes:
-        if not (REPO_ROOT / "data" / "bench" / size / "seeds").exists():
+        seeds = REPO_ROOT / "data" / "bench" / size / "seeds"
+        if not seeds.exists():
             raise SystemExit(f"no seed set data/bench/{size}/seeds; run `make bench-data` first")
+        missing = [table.file_name for table in seed_tables() if not (seeds / table.file_name).exists()]
+        if missing:
+            raise SystemExit(f"data/bench/{size}/seeds lacks {', '.join(missing)}: run `make bench-data` again")
     if any(size in SPARK_SIZES for size in sizes) and shutil.which("java") is None:
         raise SystemExit("the Spark column needs a Java runtime: install Debian's openjdk-17-jre-headless")
     results, spark_results = [], []

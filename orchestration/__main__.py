@@ -406,6 +406,33 @@ def dev_warehouse() -> int:
     return 0
 
 
+def propose(report: Path, source_id: str, folder: Path) -> int:
+    """Figures found in a report's plain text, written to <folder>/<source_id>.csv for review."""
+    from orchestration.proposals.catalogs import read_catalogs, source_published_on
+    from orchestration.proposals.extraction import propose as propose_figures
+    from orchestration.proposals.writing import write_proposals
+    from orchestration.warehouse import settings
+
+    if not report.is_file():
+        print(f"no report {report}: give the path of a plain-text file", file=sys.stderr)
+        return 2
+    seeds = settings.seeds_dir()
+    published_on = source_published_on(seeds, source_id)
+    if published_on is None:
+        print(
+            f"source {source_id!r} is not in {seeds / 'sources.csv'}: add the report there first (its published_on "
+            "tells a forecast from an outcome)",
+            file=sys.stderr,
+        )
+        return 2
+    proposals = propose_figures(report.read_text(encoding="utf-8"), read_catalogs(seeds), published_on)
+    path = write_proposals(proposals, source_id, folder / f"{source_id}.csv")
+    to_review = sum(1 for proposal in proposals if proposal.review)
+    print(f"{len(proposals)} proposals in {path}, {to_review} with something to review (column `review`).")
+    print("Fill `keep` with true for each row to keep, correct what is wrong, then accept them into the seeds.")
+    return 0
+
+
 def print_settings() -> int:
     from orchestration.warehouse.settings import SETTINGS
 
@@ -443,6 +470,12 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("spark-cluster-stop", help="stop that Spark cluster")
     commands.add_parser("dev-warehouse", help="load the seed files into dbt's development file (dbt without Dagster)")
     commands.add_parser("settings", help="print every setting (environment variable) with its current value")
+    propose_command = commands.add_parser("propose", help="figures found in a report's text, for review")
+    propose_command.add_argument("report", type=Path, help="the report as plain text (UTF-8)")
+    propose_command.add_argument("--source-id", required=True, help="the report's source_id in seeds/sources.csv")
+    propose_command.add_argument(
+        "--out", type=Path, default=Path("proposals"), help="the folder of the proposals file (default: proposals/)"
+    )
     args = parser.parse_args(argv)
     from orchestration.warehouse import settings
 
@@ -455,6 +488,8 @@ def main(argv: list[str] | None = None) -> int:
         return refresh(changed_only=args.changed, timings_path=args.timings, verbose=args.verbose)
     if args.command == "rollback":
         return rollback(verbose=args.verbose)
+    if args.command == "propose":
+        return propose(args.report, args.source_id, args.out)
     commands = {
         "site": site,
         "serve": serve,

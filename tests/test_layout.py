@@ -11,7 +11,7 @@ from orchestration.warehouse.settings import DBT_PROJECT_DIR, REPO_ROOT
 
 PACKAGE = REPO_ROOT / "orchestration"
 # The flow, ground floor first; a package may import itself, the ground floor and packages before it.
-FLOW = ["warehouse", "ingest", "transform", "consistency", "publish", "serving", "automation"]
+FLOW = ["warehouse", "ingest", "proposals", "transform", "consistency", "publish", "serving", "automation"]
 
 
 def imported_packages(path) -> set[str]:

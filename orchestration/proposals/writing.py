@@ -1,0 +1,86 @@
+"""A report's proposals as a CSV file for review (proposals/<source_id>.csv): the columns of seeds/observations.csv
+as far as the text fills them, then the figure's quote and its character offsets in the text, what the reviewer must
+decide (`review`), and `keep`, which the reviewer fills (true to keep the row)."""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from pathlib import Path
+
+from orchestration.proposals.extraction import Proposal
+
+OBSERVATION_COLUMNS = [
+    "observation_id",
+    "indicator_code",
+    "geography_code",
+    "source_id",
+    "period_start",
+    "period_end",
+    "period_type",
+    "period_inferred",
+    "value",
+    "unit_code",
+    "qualifier",
+    "is_forecast",
+    "note",
+]
+REVIEW_COLUMNS = ["value_as_written", "unit_as_written", "quote", "quote_start", "quote_end", "review", "keep"]
+COLUMNS = [*OBSERVATION_COLUMNS, *REVIEW_COLUMNS]
+NATIONAL = "CN"  # the geography of a figure whose sentence names no other; the reviewer changes it where wrong
+
+
+def write_proposals(proposals: list[Proposal], source_id: str, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    seen: dict[str, int] = {}
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.DictWriter(file, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for proposal in proposals:
+            row = _row(proposal, source_id)
+            seen[row["observation_id"]] = seen.get(row["observation_id"], 0) + 1
+            if seen[row["observation_id"]] > 1:
+                row["observation_id"] += f"-{seen[row['observation_id']]}"
+            writer.writerow(row)
+    return path
+
+
+def _row(proposal: Proposal, source_id: str) -> dict[str, str]:
+    is_figure = not math.isnan(proposal.value)
+    return {
+        "observation_id": _identifier(proposal, source_id),
+        "indicator_code": proposal.indicator_code or "",
+        "geography_code": NATIONAL if is_figure else "",
+        "source_id": source_id,
+        "period_start": proposal.period_start.isoformat() if proposal.period_start else "",
+        "period_end": proposal.period_end.isoformat() if proposal.period_end else "",
+        "period_type": proposal.period_type or "",
+        "period_inferred": _boolean(proposal.period_inferred) if is_figure else "",
+        "value": _number(proposal.value) if is_figure else "",
+        "unit_code": proposal.unit_code or "",
+        "qualifier": proposal.qualifier,
+        "is_forecast": _boolean(proposal.is_forecast) if is_figure else "",
+        "note": "",
+        "value_as_written": proposal.value_text,
+        "unit_as_written": proposal.unit_text,
+        "quote": proposal.quote,
+        "quote_start": str(proposal.quote_start),
+        "quote_end": str(proposal.quote_end),
+        "review": "; ".join(proposal.review),
+        "keep": "",
+    }
+
+
+def _identifier(proposal: Proposal, source_id: str) -> str:
+    """source-indicator-period, as the curated rows are named; the reviewer may shorten it."""
+    parts = [source_id, proposal.indicator_code or "unknown", str(proposal.period_end or "undated")]
+    return re.sub(r"[^a-z0-9-]+", "-", "-".join(parts).lower()).strip("-")
+
+
+def _number(value: float) -> str:
+    return f"{value:.15g}"
+
+
+def _boolean(flag: bool) -> str:
+    return "true" if flag else "false"

@@ -1,0 +1,195 @@
+"""Proposals from a report's text: each convention on sentences written for the test, then the two source texts the
+seeds were curated from, against the curated rows. The catalogs are the repository's seeds."""
+
+from __future__ import annotations
+
+import csv
+import math
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from orchestration.proposals.catalogs import read_catalogs
+from orchestration.proposals.extraction import Proposal, propose
+from orchestration.proposals.writing import COLUMNS
+from orchestration.warehouse.settings import REPO_ROOT
+from tests.conftest import REPO_SEEDS
+
+CATALOGS = read_catalogs(REPO_SEEDS)
+PUBLISHED_ON = date(2026, 4, 29)
+# The texts the seeds were curated from stay outside the project (their sentences never enter it): the team's share.
+SOURCE_TEXTS = REPO_ROOT.parent / "shared" / "sources"
+CURATED_FROM = {
+    "000_e78deb8b37cbdb9b.txt": ("ndrs_2025", date(2026, 4, 29), {"ndrs_2025"}),
+    "004_726ae755ca04370c.txt": ("ccpc_2025", date(2025, 8, 22), {"ccpc_2025", "nda_computing_2024"}),
+}
+
+
+def one(sentence: str) -> Proposal:
+    [proposal] = propose(sentence, CATALOGS, PUBLISHED_ON)
+    return proposal
+
+
+@pytest.mark.parametrize(
+    "words, qualifier",
+    [
+        ("over", "more_than"),
+        ("more than", "more_than"),
+        ("exceeding", "more_than"),
+        ("at least", "at_least"),
+        ("about", "about"),
+        ("approximately", "about"),
+        ("nearly", "less_than"),
+        ("fewer than", "less_than"),
+        ("up to", "at_most"),
+        ("", "exact"),
+    ],
+)
+def test_the_word_before_a_number_is_its_qualifier(words, qualifier):
+    proposal = one(f"Total computing capacity stood at {words} 500 EFLOPS at the end of 2024.")
+    assert (proposal.value, proposal.unit_code, proposal.qualifier) == (500, "EFLOPS", qualifier)
+    assert proposal.indicator_code == "total_computing_capacity"
+
+
+def test_a_scale_word_gives_the_catalogs_unit_of_that_scale():
+    capacity = one("Intelligent computing capacity reached 1.59 million PFlops at the end of 2025.")
+    assert (capacity.value, capacity.unit_text, capacity.unit_code) == (1.59, "million PFlops", "million_PFLOPS")
+    calls = one("Daily AI token calls reached one trillion at the end of 2025.")  # the unit from the indicator's kind
+    assert (calls.value, calls.unit_code, calls.indicator_code) == (
+        1,
+        "trillion_tokens_per_day",
+        "ai_daily_token_calls",
+    )
+
+
+def test_a_scale_the_catalog_lacks_is_left_for_review():
+    proposal = one("The core AI industry was worth 900 billion yuan in 2025.")
+    assert proposal.unit_text == "billion yuan" and proposal.unit_code is None
+    assert "unit not found in the catalog: billion yuan" in proposal.review
+
+
+def test_percentage_points_are_not_percent():
+    points = one("The intelligent share of computing capacity rose 2.5 percentage points in 2025.")
+    assert points.unit_code is None
+    assert any("percentage points" in item for item in points.review)
+    percent = one("The intelligent share of computing capacity was 32 percent for 2024.")
+    assert (percent.unit_code, percent.indicator_code) == ("percent", "intelligent_computing_share")
+
+
+def test_from_to_gives_two_levels_at_the_start_and_the_end_not_a_range():
+    first, second = propose(
+        "Daily AI token calls grew from 10 trillion at the start of 2024 to 40 trillion by year-end.",
+        CATALOGS,
+        PUBLISHED_ON,
+    )
+    assert (first.value, first.period_start, first.period_end) == (10, date(2024, 1, 1), date(2024, 1, 1))
+    assert (second.value, second.period_start, second.period_end) == (40, date(2024, 12, 31), date(2024, 12, 31))
+    assert first.indicator_code == second.indicator_code == "ai_daily_token_calls"
+    assert first.unit_code == second.unit_code == "trillion_tokens_per_day"
+
+
+@pytest.mark.parametrize(
+    "sentence, start, end, inferred",
+    [
+        ("By June 2025 intelligent computing capacity had reached 788 EFLOPS.", "2025-06-30", "2025-06-30", True),
+        ("Intelligent computing capacity was 90 EFLOPS at the end of 2024.", "2024-12-31", "2024-12-31", False),
+        ("Total computing capacity reported for 2024 stood at 280 EFLOPS.", "2024-12-31", "2024-12-31", True),
+        ("Information services investment growth was 28.4% in 2025.", "2025-01-01", "2025-12-31", False),
+    ],
+)
+def test_a_period_phrase_dates_the_figure_by_the_projects_conventions(sentence, start, end, inferred):
+    proposal = one(sentence)
+    assert (str(proposal.period_start), str(proposal.period_end)) == (start, end)
+    assert proposal.period_inferred is inferred
+
+
+def test_a_figure_without_a_period_is_left_for_review():
+    proposal = one("The country has over 110,000 high-quality datasets.")
+    assert proposal.period_end is None and "period not stated: choose it, and say how in the note" in proposal.review
+
+
+def test_a_year_after_the_report_is_a_forecast():
+    proposal = one("By 2035 AI could contribute over 11 trillion yuan to GDP.")
+    assert proposal.is_forecast and (proposal.period_start, proposal.period_end) == (
+        date(2035, 1, 1),
+        date(2035, 12, 31),
+    )
+    assert (proposal.indicator_code, proposal.unit_code, proposal.qualifier) == (
+        "ai_gdp_contribution",
+        "trillion_CNY",
+        "more_than",
+    )
+
+
+def test_a_cumulative_total_beside_a_daily_rate_is_a_flow():
+    daily, cumulative = propose(
+        "Daily AI token calls reached 100 trillion in 2025, with a cumulative total of approximately 21,100 trillion "
+        "for the year.",
+        CATALOGS,
+        PUBLISHED_ON,
+    )
+    assert daily.indicator_code == "ai_daily_token_calls" and daily.period_type == "rate"
+    assert (cumulative.indicator_code, cumulative.unit_code, cumulative.period_type) == (
+        "ai_token_calls_cumulative",
+        "trillion_tokens",
+        "flow",
+    )
+    assert (cumulative.value, cumulative.qualifier) == (21100, "about")
+
+
+def test_a_relation_without_a_number_is_proposed_for_review_not_as_a_figure():
+    [relation] = propose("For the first time, AI inference data volume overtook training data.", CATALOGS, PUBLISHED_ON)
+    assert math.isnan(relation.value)
+    assert relation.review == ["a relation stated without a number: a consistency rule (ordering), not a figure"]
+
+
+def test_years_days_and_counting_words_are_not_figures():
+    assert propose("On April 29 the 2025 report named eight hub regions.", CATALOGS, PUBLISHED_ON) == []
+
+
+@pytest.mark.parametrize("file_name", sorted(CURATED_FROM))
+def test_every_curated_figure_of_a_source_text_is_proposed_with_its_quote(file_name):
+    """Value, unit and qualifier as curated; the quote holds the number as written and is the text at its offsets;
+    the period is the curated one, or the row says what the reviewer must decide about it."""
+    if not (SOURCE_TEXTS / file_name).exists():
+        pytest.skip(f"the source texts are not beside the repository ({SOURCE_TEXTS})")
+    source_id, published_on, curated_sources = CURATED_FROM[file_name]
+    text = (SOURCE_TEXTS / file_name).read_text(encoding="utf-8")
+    proposals = propose(text, CATALOGS, published_on)
+    with (REPO_SEEDS / "observations.csv").open(newline="") as file:
+        curated = [row for row in csv.DictReader(file) if row["source_id"] in curated_sources]
+    assert curated
+    for row in curated:
+        found = [p for p in proposals if p.indicator_code == row["indicator_code"] and p.value == float(row["value"])]
+        assert found, f"{row['observation_id']} was not proposed"
+        [proposal] = found
+        assert (proposal.unit_code, proposal.qualifier) == (row["unit_code"], row["qualifier"]), row["observation_id"]
+        assert (
+            proposal.value_text in proposal.quote and text[proposal.quote_start : proposal.quote_end] == proposal.quote
+        )
+        same_period = (str(proposal.period_start), str(proposal.period_end)) == (row["period_start"], row["period_end"])
+        assert same_period or any("period" in item for item in proposal.review), row["observation_id"]
+    assert len(proposals) - sum(1 for p in proposals if math.isnan(p.value)) == len(curated)  # nothing else proposed
+
+
+def test_the_propose_command_writes_the_proposals_file_and_names_an_unknown_source(tmp_path):
+    report = tmp_path / "report.txt"
+    report.write_text("Total computing capacity stood at 300 EFLOPS at the end of 2025. It grew fast.\n")
+    command = [sys.executable, "-m", "orchestration", "propose", str(report), "--out", str(tmp_path / "proposals")]
+
+    written = subprocess.run([*command, "--source-id", "ccpc_2025"], cwd=REPO_ROOT, capture_output=True, text=True)
+    assert written.returncode == 0, written.stderr
+    with (tmp_path / "proposals" / "ccpc_2025.csv").open(newline="") as file:
+        reader = csv.DictReader(file)
+        rows = list(reader)
+    assert reader.fieldnames == COLUMNS
+    assert [(row["indicator_code"], row["value"], row["unit_code"], row["period_end"]) for row in rows] == [
+        ("total_computing_capacity", "300", "EFLOPS", "2025-12-31")
+    ]
+    assert rows[0]["quote"] == "Total computing capacity stood at 300 EFLOPS at the end of 2025."
+
+    unknown = subprocess.run([*command, "--source-id", "new_report"], cwd=REPO_ROOT, capture_output=True, text=True)
+    assert unknown.returncode == 2
+    assert "source 'new_report' is not in" in unknown.stderr and "sources.csv" in unknown.stderr
