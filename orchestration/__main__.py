@@ -429,7 +429,10 @@ def propose(report: Path, source_id: str, folder: Path) -> int:
     path = write_proposals(proposals, source_id, folder / f"{source_id}.csv")
     to_review = sum(1 for proposal in proposals if proposal.review)
     print(f"{len(proposals)} proposals in {path}, {to_review} with something to review (column `review`).")
-    print("Fill `keep` with true for each row to keep, correct what is wrong, then accept them into the seeds.")
+    print(
+        "Review each row: correct what is wrong, settle what `review` says, and copy the rows you keep (their columns "
+        "up to `note`) into seeds/observations.csv; then `make run` checks them against every related figure."
+    )
     return 0
 
 
