@@ -18,6 +18,7 @@ Nothing is decided silently: what the reviewer must settle is written in each pr
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -67,6 +68,7 @@ NUMBER_WORDS = {
 PERCENT_SPELLINGS = ("percent", "per cent", "%")
 POINTS_SPELLINGS = ("percentage points", "percentage point", "pp")
 # A relation stated without a number: the reviewer may turn it into a consistency rule (docs/data.md).
+RELATION_REVIEW = "a relation stated without a number: a consistency rule (ordering), not a figure"
 RELATION_WORDS = ("overtook", "overtaking", "surpassed", "exceeded", "outpaced", "overtaken")
 FORECAST_WORDS = ("expected", "forecast", "projected", "projection", "could", "will", "is set to", "estimated to")
 MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
@@ -93,25 +95,26 @@ class Indicator:
     period_type: str | None = None  # stock, flow or rate, as the indicator's figures in the seeds have it
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Proposal:
-    """One figure found in the text, with the columns of seeds/observations.csv filled as far as the text allows."""
+    """One figure found in the text, with the columns of seeds/observations.csv filled as far as the text allows; a
+    relation stated without a number has the quote and the review alone."""
 
-    value: float
-    value_text: str  # the number as written ("21,100", "one")
-    unit_text: str  # the unit as written, scale word included ("million PFlops", "trillion yuan", "%")
-    unit_code: str | None
-    qualifier: str
-    indicator_code: str | None
-    period_start: date | None
-    period_end: date | None
-    period_type: str | None
-    period_inferred: bool
-    is_forecast: bool
-    quote: str
-    quote_start: int
+    quote: str  # the sentence
+    quote_start: int  # its character offsets in the text
     quote_end: int
     review: list[str] = field(default_factory=list)
+    value: float = math.nan
+    value_text: str = ""  # the number as written ("21,100", "one")
+    unit_text: str = ""  # the unit as written, scale word included ("million PFlops", "trillion yuan", "%")
+    unit_code: str | None = None
+    qualifier: str = ""
+    indicator_code: str | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    period_type: str | None = None
+    period_inferred: bool = True
+    is_forecast: bool = False
 
 
 @dataclass(frozen=True)
@@ -166,7 +169,7 @@ def propose(text: str, catalogs: Catalogs, published_on: date) -> list[Proposal]
         ]
         _from_to(sentence, found)
         if any(re.search(rf"\b{word}\b", sentence, re.IGNORECASE) for word in RELATION_WORDS):
-            proposals.append(_relation_without_number(sentence, start))
+            proposals.append(Proposal(quote=sentence, quote_start=start, quote_end=end, review=[RELATION_REVIEW]))
         proposals.extend(proposal for _, proposal in found)
     return proposals
 
@@ -191,18 +194,22 @@ def _proposal(
     value = NUMBER_WORDS.get(number.lower()) or float(number.replace(",", ""))
     review = []
     written = " ".join(part for part in (scale, unit_text) if part)
+    points = unit_text.lower() in POINTS_SPELLINGS
     unit = None
-    if unit_text.lower() in POINTS_SPELLINGS:
+    if points:
         review.append("percentage points: a change of a share, not a percent; no unit of the catalog")
     elif unit_text.lower() in PERCENT_SPELLINGS:
         unit = catalogs.unit_spelled("percent")
     elif unit_text:
-        base = catalogs.unit_spelled(written) or catalogs.unit_spelled(unit_text)
-        unit = base if catalogs.unit_spelled(written) or not scale else _scaled(catalogs, base, scale)
+        # "trillion yuan" may be a spelling of its own; otherwise the scale applies to the unit written after it.
+        unit = catalogs.unit_spelled(written)
+        if unit is None:
+            base = catalogs.unit_spelled(unit_text)
+            unit = _scaled(catalogs, base, scale) if scale else base
     indicator = _indicator(sentence, match, catalogs, unit)
-    if unit is None and unit_text.lower() not in POINTS_SPELLINGS and indicator is not None:
+    if unit is None and not points and indicator is not None:
         unit = _unit_of_indicator(catalogs, indicator, scale)  # "100 trillion" daily token calls
-    if unit is None and "percentage points" not in " ".join(review):
+    if unit is None and not points:
         review.append(f"unit not found in the catalog: {written or '(none written)'}")
     if indicator is None:
         review.append("indicator not found: no catalog name or alias in the sentence fits the unit")
@@ -332,26 +339,6 @@ def _from_to(sentence: str, found: list[tuple[re.Match, Proposal]]) -> None:
         )
         for proposal in (first, second):
             proposal.review.append("from-to: two levels, the first at the start of the period, the second at its end")
-
-
-def _relation_without_number(sentence: str, offset: int) -> Proposal:
-    return Proposal(
-        value=float("nan"),
-        value_text="",
-        unit_text="",
-        unit_code=None,
-        qualifier="",
-        indicator_code=None,
-        period_start=None,
-        period_end=None,
-        period_type=None,
-        period_inferred=True,
-        is_forecast=False,
-        quote=sentence,
-        quote_start=offset,
-        quote_end=offset + len(sentence),
-        review=["a relation stated without a number: a consistency rule (ordering), not a figure"],
-    )
 
 
 def _not_a_figure(match: re.Match, sentence: str) -> bool:

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from orchestration.warehouse.spark_session import local_session
-from orchestration.warehouse.spark_warehouse import published_folder, stage, swap
+from orchestration.warehouse.spark_warehouse import STAGED, declare, published_folder, swap
 
 POLL_SECONDS = 2.0
 THRIFT_SERVER = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"
@@ -46,7 +46,7 @@ def _switch_to_published(session, spark_dir: Path, serving: Path | None, declare
     if folder is None or folder == serving:
         return serving, declared
     started = time.perf_counter()
-    staged = stage(session, folder)
+    staged = declare(session, folder, suffix=STAGED)
     swapping = time.perf_counter()
     declared = swap(session, staged, declared)
     print(

@@ -24,7 +24,7 @@ from orchestration.warehouse.files import atomic_path, atomic_write_text, fsync_
 
 POINTER = "PUBLISHED"
 READER_CATALOG = "warehouse.duckdb"
-STAGED = "__next"  # the suffix of a table declared beside the one it is about to replace (stage, swap)
+STAGED = "__next"  # the suffix of a table declared beside the one it is about to replace (declare, swap)
 
 
 def table_folders(tables_dir: Path) -> dict[str, Path]:
@@ -39,27 +39,18 @@ def table_folders(tables_dir: Path) -> dict[str, Path]:
     }
 
 
-def declare(session, tables_dir: Path) -> None:
+def declare(session, tables_dir: Path, suffix: str = "") -> set[str]:
     """Each table under `tables_dir` declared in the session's catalog over its folder (as it is now: a table that
-    was declared before over other files is declared again)."""
+    was declared before over other files is declared again); returns their names. With `suffix` (STAGED) each is
+    declared beside the table of its name instead, reading its files' schema, the slow part, while readers go on
+    querying the declared one (swap then gives it the name)."""
     folders = table_folders(tables_dir)
     for schema in sorted({name.split(".")[0] for name in folders}):
         if not session.catalog.databaseExists(schema):
             session.sql(f"create schema {schema}")
     for name, folder in folders.items():
-        session.sql(f"drop table if exists {name}")
-        session.sql(f"create table {name} using parquet location '{_literal(folder)}'")
-
-
-def stage(session, tables_dir: Path) -> set[str]:
-    """The tables under `tables_dir` declared beside the tables of the same names (with the STAGED suffix), reading
-    their files' schema, the slow part, while readers go on querying the declared ones; returns their names."""
-    folders = table_folders(tables_dir)
-    for schema in sorted({name.split(".")[0] for name in folders}):
-        session.sql(f"create schema if not exists {schema}")
-    for name, folder in folders.items():
-        session.sql(f"drop table if exists {name}{STAGED}")
-        session.sql(f"create table {name}{STAGED} using parquet location '{_literal(folder)}'")
+        session.sql(f"drop table if exists {name}{suffix}")
+        session.sql(f"create table {name}{suffix} using parquet location '{_literal(folder)}'")
     return set(folders)
 
 
