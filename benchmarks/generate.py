@@ -57,6 +57,7 @@ PROVINCES = [
 ]
 GEOGRAPHIES = ["CN", *PROVINCES]
 CONFLICT_EVERY = 50_021  # a prime, so conflicts fall on every kind of figure
+QUOTE_EVERY = 100  # figures that came from a report's text, with their quotes
 
 # kind -> (canonical unit, reported units with how many of them make the level, period type, lowest, highest)
 KINDS = [
@@ -83,6 +84,7 @@ def generate(size: str, root: Path) -> Path:
     with duckdb.connect() as connection:
         connection.execute("set preserve_insertion_order = true")
         connection.execute(_observations_sql(rows), [str(seeds / "observations.csv")])
+        connection.execute(_quotes_sql(rows), [str(seeds / "observation_quotes.csv")])
     return seeds
 
 
@@ -190,6 +192,21 @@ def _observations_sql(rows: int) -> str:
             month > 300 as is_forecast,
             cast(null as varchar) as note
         from valued
+        order by i
+    ) to $1 (format csv, header true)
+    """
+
+
+def _quotes_sql(rows: int) -> str:
+    """One figure in QUOTE_EVERY taken from a report's text, with its sentence and offsets (observation_quotes.csv)."""
+    return f"""
+    copy (
+        select
+            'obs-' || lpad(cast(i as varchar), 9, '0') as observation_id,
+            'The synthetic report states figure ' || cast(i as varchar) || ' in this sentence.' as quote,
+            i * 10 as quote_start,
+            i * 10 + length(quote) as quote_end
+        from range(0, {rows}, {QUOTE_EVERY}) as t(i)
         order by i
     ) to $1 (format csv, header true)
     """

@@ -143,17 +143,20 @@ def table_query(table: SeedTable, quote: str = '"', order: str = "order by seed.
 
 
 def read_catalogs(fetch: Callable[[str], list], table: SeedTable, quote: str = '"') -> dict[str, list]:
-    """The codes each column that references another seed file may take, read with `fetch` (SQL -> rows)."""
+    """The codes of another seed file that each referencing column of `table` uses and that exist there, read with
+    `fetch` (SQL -> rows): a value outside them is unknown. Only the codes in use are read, so that a reference to a
+    large file (a quote's figure among millions of observations) stays small."""
     catalogs = {}
-    for contract in table.column_contracts.values():
+    for column_name, contract in table.column_contracts.items():
         if "references" in contract:
             target_table, target_column = contract["references"].split(".")
-            column = f"{quote}{target_column}{quote}"
+            target, column = f"{quote}{target_column}{quote}", f"{quote}{column_name}{quote}"
             rows = fetch(
-                f"select distinct {column} from {RAW_SCHEMA}.{quote}{target_table}{quote} where {column} is not null"
+                f"select distinct target.{target} from {RAW_SCHEMA}.{quote}{target_table}{quote} as target "
+                f"where target.{target} in (select seed.{column} from {RAW_SCHEMA}.{quote}{table.name}{quote} as seed)"
             )
-            catalogs[contract["references"]] = sorted(row[0] for row in rows)
-    return catalogs
+            catalogs.setdefault(contract["references"], set()).update(row[0] for row in rows)
+    return {reference: sorted(codes) for reference, codes in catalogs.items()}
 
 
 def import_great_expectations():

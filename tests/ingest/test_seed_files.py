@@ -19,6 +19,8 @@ HEADER = ",".join(OBSERVATIONS.columns)
 GOOD_ROW = (
     "x-1,total_computing_capacity,CN,nda_computing_2024,2024-12-31,2024-12-31,stock,false,280,EFLOPS,exact,false,"
 )
+# The figures taken from a report's text come with `accept`; the repository's figures were typed by hand.
+EMPTY_IN_REPOSITORY = {"observation_quotes"}
 
 
 @pytest.fixture()
@@ -44,7 +46,8 @@ def test_each_seed_file_loads_with_its_declared_types(connection, name):
     result = load_seed_file(connection, table, REPO_SEEDS / table.file_name)
 
     data_lines = [line for line in (REPO_SEEDS / table.file_name).read_text().splitlines()[1:] if line.strip()]
-    assert result.row_count == len(data_lines) > 0
+    assert result.row_count == len(data_lines)
+    assert (result.row_count == 0) == (name in EMPTY_IN_REPOSITORY)
     loaded_types = {row[0]: row[1] for row in connection.execute(f"describe raw.{name}").fetchall()}
     assert loaded_types == table.columns
 

@@ -1,6 +1,7 @@
 -- Every figure, with when the world could know it: from its source's publication (known_from) until a later source
 -- reported the same indicator, geography and period (known_until, superseded_by_observation_id; null while current).
--- Outcomes supersede outcomes and forecasts forecasts: an outturn does not revise a forecast.
+-- Outcomes supersede outcomes and forecasts forecasts: an outturn does not revise a forecast. A figure that came from
+-- a report's text carries the sentence it was taken from (quote, with its offsets in that text).
 with
 
 observations as (
@@ -9,6 +10,10 @@ observations as (
 
 sources as (
     select * from {{ ref('stg_seeds__sources') }}
+),
+
+quotes as (
+    select * from {{ ref('stg_seeds__observation_quotes') }}
 ),
 
 known as (
@@ -86,7 +91,10 @@ final as (
         observations.known_from,
         editions.known_until,
         editions.superseded_by_observation_id,
-        observations.note
+        observations.note,
+        quotes.quote,
+        quotes.quote_start,
+        quotes.quote_end
     from known as observations
     inner join editions
         on observations.indicator_code = editions.indicator_code
@@ -97,6 +105,8 @@ final as (
         and observations.known_from = editions.known_from
     left join in_conflict
         on observations.observation_id = in_conflict.observation_id
+    left join quotes
+        on observations.observation_id = quotes.observation_id
     -- Stored in this order so that DuckDB's zone maps skip most of the table for one indicator's series.
     order by
         observations.indicator_code, observations.geography_code, observations.period_end, observations.source_id
