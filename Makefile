@@ -12,7 +12,7 @@ DAGSTER_PORT ?= 3000
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.md' \) -print)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test dev dbt-dev settings rollback site sql serve serve-stop superset superset-stop spark-cluster spark-cluster-stop propose export docs bench-data bench lint format lock clean
+.PHONY: help run test dev dbt-dev settings rollback site sql serve serve-stop superset superset-stop spark-cluster spark-cluster-stop propose accept export docs bench-data bench lint format lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -72,9 +72,13 @@ spark-cluster: $(SPARK_STAMP) ## Start a local Spark cluster (master, worker, Sp
 spark-cluster-stop: $(STAMP) ## Stop the local Spark cluster
 	$(BIN)/python -m orchestration spark-cluster-stop
 
-propose: $(STAMP) ## Propose the figures of a report's text for review: make propose REPORT=report.txt SOURCE=source_id
+propose: $(MANIFEST) ## Propose the figures of a report's text for review: make propose REPORT=report.txt SOURCE=source_id
 	@test -n "$(REPORT)" -a -n "$(SOURCE)" || { echo "usage: make propose REPORT=path/to/report.txt SOURCE=source_id"; exit 2; }
 	$(BIN)/python -m orchestration propose "$(REPORT)" --source-id "$(SOURCE)"
+
+accept: $(MANIFEST) ## Add the rows kept (keep = true) of a reviewed proposals file to the seeds: make accept PROPOSALS=proposals/source_id.csv
+	@test -n "$(PROPOSALS)" || { echo "usage: make accept PROPOSALS=proposals/source_id.csv"; exit 2; }
+	$(BIN)/python -m orchestration accept "$(PROPOSALS)"
 
 export: $(STAMP) ## Write every mart as Parquet and CSV into data/exports/
 	$(BIN)/python -m orchestration export

@@ -3,7 +3,8 @@
 `refresh` loads, checks, transforms and publishes it (`make run`); `rollback` publishes the previous version again
 (`make rollback`); `site` writes the data page from the published warehouse (`make site`); `serve` and `serve-stop`
 run the local PostgreSQL copy for BI tools; `superset` and `superset-stop` run Superset with the starter dashboard;
-`export` writes the marts as Parquet and CSV; `dev-warehouse` loads the seed files into dbt's development file
+`export` writes the marts as Parquet and CSV; `propose` writes the figures found in a report's text for review,
+and `accept` adds the rows kept to the seeds; `dev-warehouse` loads the seed files into dbt's development file
 (`make dbt-dev`); `settings` prints every setting with its current value. Every Dagster run is recorded in the
 project's instance (DAGSTER_HOME), the one `make dev` shows.
 """
@@ -377,30 +378,18 @@ def export() -> int:
 def dev_warehouse() -> int:
     """Load every seed file, with the same loader and contracts as a refresh, into dbt's development file, so that
     `dbt build`, `dbt compile` and sqlfluff work in dbt_project/ without Dagster and never touch the published file."""
-    from orchestration.ingest.loading import SeedFileError, load_seed_file
-    from orchestration.ingest.seed_tables import seed_tables
-    from orchestration.ingest.validation import check_seed_table
+    from orchestration.ingest.validation import check_seed_folder
     from orchestration.warehouse import settings
     from orchestration.warehouse.connections import connect_duckdb
 
     path = settings.DBT_DEV_WAREHOUSE
     path.parent.mkdir(parents=True, exist_ok=True)
-    failed = False
     with connect_duckdb(path) as connection:
-        tables = seed_tables()
-        for table in tables:
-            try:
-                result = load_seed_file(connection, table, settings.seeds_dir() / table.file_name)
-            except SeedFileError as error:
-                print(error, file=sys.stderr)
-                return 1
-            print(f"raw.{table.name}: {result.row_count} rows from {table.file_name}")
-        for table in tables:
-            outcome = check_seed_table(connection, table, settings.seeds_dir() / table.file_name)
-            if not outcome.passed:
-                print(outcome.summary(), file=sys.stderr)
-                failed = True
-    if failed:
+        loaded, errors = check_seed_folder(connection, settings.seeds_dir())
+    for name, rows in loaded.items():
+        print(f"raw.{name}: {rows} rows from {name}.csv")
+    if errors:
+        print("\n".join(errors), file=sys.stderr)
         return 1
     print(f"\ndbt's development file is ready: {path}\nNow, in dbt_project/: dbt build, dbt compile, or sqlfluff lint.")
     return 0
@@ -430,8 +419,33 @@ def propose(report: Path, source_id: str, folder: Path) -> int:
     to_review = sum(1 for proposal in proposals if proposal.review)
     print(f"{len(proposals)} proposals in {path}, {to_review} with something to review (column `review`).")
     print(
-        "Review each row: correct what is wrong, settle what `review` says, and copy the rows you keep (their columns "
-        "up to `note`) into seeds/observations.csv; then `make run` checks them against every related figure."
+        "Review each row: correct what is wrong, settle what `review` says, and write true in column keep for each "
+        f"row to keep. Then `make accept PROPOSALS={path}` adds them to the seeds, and `make run` checks them "
+        "against every related figure."
+    )
+    return 0
+
+
+def accept(proposals: Path) -> int:
+    """The kept rows of a reviewed proposals file added to the seeds, once every input contract holds with them."""
+    from orchestration.proposals.accepting import OBSERVATIONS, QUOTES, ProposalsError
+    from orchestration.proposals.accepting import accept as accept_rows
+    from orchestration.warehouse import settings
+
+    seeds = settings.seeds_dir()
+    try:
+        accepted = accept_rows(proposals, seeds)
+    except ProposalsError as error:
+        print(error, file=sys.stderr)
+        return 1
+    lines = accepted.seed_lines
+    print(
+        f"Accepted {accepted.figures} figure(s) of {proposals} into {seeds / OBSERVATIONS} (lines {lines[0]} to "
+        f"{lines[-1]}), {accepted.quotes} with their quote in {seeds / QUOTES}."
+    )
+    print(
+        "Now `make run` publishes them and checks them against every related figure: the quality report lists them "
+        'under "New or changed figures", with what each agrees or conflicts with.'
     )
     return 0
 
@@ -479,6 +493,8 @@ def main(argv: list[str] | None = None) -> int:
     propose_command.add_argument(
         "--out", type=Path, default=Path("proposals"), help="the folder of the proposals file (default: proposals/)"
     )
+    accept_command = commands.add_parser("accept", help="add the kept rows of a reviewed proposals file to the seeds")
+    accept_command.add_argument("proposals", type=Path, help="the proposals file, with true in column keep to keep")
     args = parser.parse_args(argv)
     from orchestration.warehouse import settings
 
@@ -493,6 +509,8 @@ def main(argv: list[str] | None = None) -> int:
         return rollback(verbose=args.verbose)
     if args.command == "propose":
         return propose(args.report, args.source_id, args.out)
+    if args.command == "accept":
+        return accept(args.proposals)
     commands = {
         "site": site,
         "serve": serve,

@@ -73,3 +73,9 @@ def seed_tables_from_manifest(manifest: dict) -> list[SeedTable]:
 def seed_tables() -> list[SeedTable]:
     """The seed file contracts of this project."""
     return seed_tables_from_manifest(dbt.manifest())
+
+
+def seed_table(name: str) -> SeedTable:
+    """The contract of seeds/<name>.csv."""
+    [table] = [table for table in seed_tables() if table.name == name]
+    return table

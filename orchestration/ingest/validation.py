@@ -20,7 +20,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from orchestration.ingest.seed_tables import RAW_SCHEMA, SeedTable
+from orchestration.ingest.loading import SeedFileError, load_seed_file
+from orchestration.ingest.seed_tables import RAW_SCHEMA, SeedTable, seed_tables
 from orchestration.ingest.vocabulary import (
     DERIVED_COLUMNS_SQL,
     Contract,
@@ -104,6 +105,26 @@ def check_seed_table(connection: duckdb.DuckDBPyConnection, table: SeedTable, se
         violations=violations,
         validation_result={"rows": offset, "success": not violations, "batch_results": kept_results},
     )
+
+
+def check_seed_folder(connection: duckdb.DuckDBPyConnection, folder: Path) -> tuple[dict[str, int], list[str]]:
+    """Load every seed file of `folder` into raw.* of `connection` and check its input contract, as a refresh does:
+    the rows loaded of each table, and the errors, one message a file (none when every contract holds). The contracts
+    are checked once every file has loaded, as they read each other's codes."""
+    loaded, errors = {}, []
+    tables = seed_tables()
+    for table in tables:
+        try:
+            loaded[table.name] = load_seed_file(connection, table, folder / table.file_name).row_count
+        except SeedFileError as error:
+            errors.append(str(error))
+    if errors:
+        return loaded, errors
+    for table in tables:
+        outcome = check_seed_table(connection, table, folder / table.file_name)
+        if not outcome.passed:
+            errors.append(outcome.summary())
+    return loaded, errors
 
 
 def located_violations(seed_file: Path, found: list[tuple[int | None, Contract, pd.Series]]) -> list[Violation]:

@@ -29,7 +29,9 @@ QUALIFIERS = {
     "over": "more_than",
     "above": "more_than",
     "exceeding": "more_than",
+    "exceeded": "more_than",
     "surpassing": "more_than",
+    "surpassed": "more_than",
     "in excess of": "more_than",
     "at least": "at_least",
     "no less than": "at_least",
@@ -168,7 +170,8 @@ def propose(text: str, catalogs: Catalogs, published_on: date) -> list[Proposal]
             for index, match in enumerate(matches)
         ]
         _from_to(sentence, found)
-        if any(re.search(rf"\b{word}\b", sentence, re.IGNORECASE) for word in RELATION_WORDS):
+        # "surpassed 100 trillion" qualifies a number; "surpassed the United States" states a relation.
+        if any(re.search(rf"\b{word}\b(?!\s+\d)", sentence, re.IGNORECASE) for word in RELATION_WORDS):
             proposals.append(Proposal(quote=sentence, quote_start=start, quote_end=end, review=[RELATION_REVIEW]))
         proposals.extend(proposal for _, proposal in found)
     return proposals

@@ -1,6 +1,7 @@
 """A report's proposals as a CSV file for review (proposals/<source_id>.csv): the columns of seeds/observations.csv
-as far as the text fills them, then the figure's quote and its character offsets in the text, what the reviewer must
-decide (`review`), and `keep`, which the reviewer fills (true to keep the row)."""
+as far as the text fills them, the value and unit as written, the figure's quote and its character offsets in the
+text (the columns of seeds/observation_quotes.csv), what the reviewer must decide (`review`), and `keep`, which the
+reviewer fills (true to keep the row; `accept` takes those, accepting.py)."""
 
 from __future__ import annotations
 
@@ -9,33 +10,34 @@ import math
 import re
 from pathlib import Path
 
+from orchestration.ingest.seed_tables import seed_table
 from orchestration.proposals.extraction import Proposal
 
-OBSERVATION_COLUMNS = [
-    "observation_id",
-    "indicator_code",
-    "geography_code",
-    "source_id",
-    "period_start",
-    "period_end",
-    "period_type",
-    "period_inferred",
-    "value",
-    "unit_code",
-    "qualifier",
-    "is_forecast",
-    "note",
-]
-REVIEW_COLUMNS = ["value_as_written", "unit_as_written", "quote", "quote_start", "quote_end", "review", "keep"]
-COLUMNS = [*OBSERVATION_COLUMNS, *REVIEW_COLUMNS]
+# Besides the columns of observations.csv and of observation_quotes.csv: what the reviewer reads and decides.
+AS_WRITTEN_COLUMNS = ["value_as_written", "unit_as_written"]
+REVIEW_COLUMNS = ["review", "keep"]
 NATIONAL = "CN"  # the geography of a figure whose sentence names no other; the reviewer changes it where wrong
+
+
+def observation_columns() -> list[str]:
+    return list(seed_table("observations").columns)
+
+
+def quote_columns() -> list[str]:
+    """The columns of observation_quotes.csv besides the figure's id: the quote and its offsets."""
+    return [column for column in seed_table("observation_quotes").columns if column != "observation_id"]
+
+
+def columns() -> list[str]:
+    """The proposals file's columns: observations.csv's, the figure as written, its quote, then the review's."""
+    return [*observation_columns(), *AS_WRITTEN_COLUMNS, *quote_columns(), *REVIEW_COLUMNS]
 
 
 def write_proposals(proposals: list[Proposal], source_id: str, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     seen: dict[str, int] = {}
     with path.open("w", newline="", encoding="utf-8") as file:
-        writer = csv.DictWriter(file, fieldnames=COLUMNS, lineterminator="\n")
+        writer = csv.DictWriter(file, fieldnames=columns(), lineterminator="\n")
         writer.writeheader()
         for proposal in proposals:
             row = _row(proposal, source_id)

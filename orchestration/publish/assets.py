@@ -30,12 +30,14 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
             description="not published: failed checks: " + ", ".join(f"{r.asset} {r.check_name}" for r in failed)
         )
     path = (publish_on_spark if warehouse.engine == "spark" else publish)(warehouse, context.run_id, records)
+    published_rows = quality_report.duckdb_rows(warehouse.reader_path())
     report_path = quality_report.write_markdown(
         warehouse.report_path(),
         context.run_id,
         records,
         published=True,
-        findings=quality_report.consistency_findings(quality_report.duckdb_rows(warehouse.reader_path())),
+        findings=quality_report.consistency_findings(published_rows),
+        new=quality_report.new_figures(published_rows, context.run_id),
     )
     tally = quality_report.counts(records)
     context.log.info(f"published {path}; checks {tally}; report {report_path}")

@@ -97,6 +97,76 @@ def consistency_findings(fetch: Callable[[str], list[tuple]]) -> list[Finding]:
     return [Finding(*row) for row in rows]
 
 
+@dataclass(frozen=True)
+class NewFigure:
+    """A figure this run published first (new, or a changed row of the seeds), with the findings it takes part in."""
+
+    observation_id: str
+    described: str  # indicator, geography, period end, value and unit as reported
+    findings: tuple[Finding, ...]  # failures first
+
+
+# A first publication makes every figure new: the report names this many, those in conflict first.
+MAX_NEW_FIGURES = 100
+
+
+def new_figures(fetch: Callable[[str], list[tuple]], run_id: str) -> tuple[list[NewFigure], int]:
+    """The figures `run_id` published first (marts.fct_indicator_observation_history) with every consistency finding
+    each takes part in: what it agrees with (pass), conflicts with (fail) or could not be compared with; at most
+    MAX_NEW_FIGURES of them, and how many there are in all."""
+    run = run_id.replace("'", "''")
+    new = f"""
+        select figures.*
+        from marts.fct_indicator_observation as figures
+        inner join marts.fct_indicator_observation_history as history
+            on figures.observation_id = history.observation_id
+            and history.first_published_run_id = '{run}'
+            and history.recorded_until_run_id is null
+    """
+    [(total,)] = fetch(f"select count(*) from ({new}) as new")
+    rows = fetch(
+        f"""
+        with new as (
+            select * from ({new}) as new
+            order by has_conflict desc, observation_id
+            limit {MAX_NEW_FIGURES}
+        )
+        select
+            new.observation_id,
+            new.indicator_code,
+            new.geography_code,
+            new.period_end,
+            new.value_reported,
+            new.unit_reported,
+            checks.rule_id,
+            checks.severity,
+            checks.status,
+            checks.message,
+            checks.observation_ids
+        from new
+        left join marts.fct_consistency_check_observation as bridge
+            on new.observation_id = bridge.observation_id
+        left join marts.fct_consistency_check as checks
+            on bridge.check_id = checks.check_id
+        order by
+            new.has_conflict desc,
+            new.observation_id,
+            case checks.status when 'fail' then 0 when 'not_evaluable' then 1 else 2 end,
+            checks.rule_id,
+            checks.check_id
+        """
+    )
+    figures: dict[str, NewFigure] = {}
+    for observation_id, indicator, geography, period_end, value, unit, *finding_columns in rows:
+        described = f"{indicator}, {geography}, {period_end}: {value:g} {unit}"
+        rule_id, severity, status, message, observation_ids = finding_columns
+        figure = figures.setdefault(observation_id, NewFigure(observation_id, described, ()))
+        if rule_id is not None:
+            finding = Finding(rule_id, severity, status, message, observation_ids, 1)
+            figures[observation_id] = NewFigure(observation_id, described, (*figure.findings, finding))
+    return list(figures.values()), total
+
+
 def duckdb_rows(warehouse_file: Path) -> Callable[[str], list[tuple]]:
     """A `fetch` over a DuckDB warehouse file, opened read-only for each query."""
 
@@ -108,7 +178,12 @@ def duckdb_rows(warehouse_file: Path) -> Callable[[str], list[tuple]]:
 
 
 def write_markdown(
-    path: Path, run_id: str, records: list[CheckRecord], published: bool, findings: list[Finding] = ()
+    path: Path,
+    run_id: str,
+    records: list[CheckRecord],
+    published: bool,
+    findings: list[Finding] = (),
+    new: tuple[list[NewFigure], int] = ([], 0),
 ) -> Path:
     """Write the human-readable report atomically (readers never see half a file)."""
     tally = counts(records)
@@ -137,6 +212,7 @@ def write_markdown(
                 lines.append(f"- `{record.asset}` **{record.check_name}**")
                 lines += [f"  - {line}" for line in record.description.splitlines() if line.strip()]
         lines.append("")
+    lines += _new_figures_section(*new)
     if findings:
         lines += [
             "## Consistency findings",
@@ -163,3 +239,35 @@ def write_markdown(
         "",
     ]
     return atomic_write_text(path, "\n".join(lines))
+
+
+OUTCOME_WORDS = {"pass": "agrees", "fail": "conflicts", "not_evaluable": "could not be compared"}
+
+
+def _new_figures_section(figures: list[NewFigure], total: int) -> list[str]:
+    if not figures:
+        return []
+    conflicts = sum(1 for figure in figures if any(f.status == "fail" for f in figure.findings))
+    lines = [
+        "## New or changed figures",
+        "",
+        f"{total} figure(s) published for the first time by this run (new, or a corrected row of the seeds), "
+        f"{conflicts} of them in conflict with another; each with every consistency finding it takes part in.",
+        "",
+    ]
+    for figure in figures:
+        lines.append(f"- `{figure.observation_id}` ({figure.described})")
+        if not figure.findings:
+            lines.append("  - no consistency rule relates it to another figure yet (docs/checks.md)")
+        for finding in figure.findings:
+            others = f" Figures: {finding.observation_ids}." if finding.observation_ids else ""
+            lines.append(
+                f"  - **{OUTCOME_WORDS.get(finding.status, finding.status)}**, {finding.rule_id} "
+                f"({finding.severity}): {finding.message}{others}"
+            )
+    if total > len(figures):
+        lines.append(
+            f"- ... and {total - len(figures)} more: `select * from marts.fct_indicator_observation_history "
+            "where first_published_run_id = '<run id>'`"
+        )
+    return [*lines, ""]

@@ -13,7 +13,7 @@ import pytest
 
 from orchestration.proposals.catalogs import read_catalogs
 from orchestration.proposals.extraction import Proposal, propose
-from orchestration.proposals.writing import COLUMNS
+from orchestration.proposals.writing import columns
 from orchestration.warehouse.settings import REPO_ROOT
 from tests.conftest import REPO_SEEDS
 
@@ -145,6 +145,12 @@ def test_a_relation_without_a_number_is_proposed_for_review_not_as_a_figure():
     assert relation.review == ["a relation stated without a number: a consistency rule (ordering), not a figure"]
 
 
+def test_a_relation_word_before_a_number_qualifies_the_number():
+    [calls] = propose("Daily AI token calls surpassed 100 trillion at the end of 2025.", CATALOGS, PUBLISHED_ON)
+    assert (calls.value, calls.qualifier, calls.indicator_code) == (100, "more_than", "ai_daily_token_calls")
+    assert calls.review == []
+
+
 def test_years_days_and_counting_words_are_not_figures():
     assert propose("On April 29 the 2025 report named eight hub regions.", CATALOGS, PUBLISHED_ON) == []
 
@@ -184,7 +190,7 @@ def test_the_propose_command_writes_the_proposals_file_and_names_an_unknown_sour
     with (tmp_path / "proposals" / "ccpc_2025.csv").open(newline="") as file:
         reader = csv.DictReader(file)
         rows = list(reader)
-    assert reader.fieldnames == COLUMNS
+    assert reader.fieldnames == columns()
     assert [(row["indicator_code"], row["value"], row["unit_code"], row["period_end"]) for row in rows] == [
         ("total_computing_capacity", "300", "EFLOPS", "2025-12-31")
     ]

@@ -1,0 +1,144 @@
+"""Accepting reviewed proposals: the kept rows join the seeds only when every input contract holds with them (with the
+error a bad seed gets, and nothing changed otherwise); then a refresh publishes them with their quotes and the quality
+report says what each new figure agrees or conflicts with. The report text is written for the test."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.ingest.validation import check_seed_folder
+from orchestration.proposals.writing import observation_columns
+from orchestration.warehouse.settings import REPO_ROOT
+from tests.conftest import copy_seeds, refresh
+
+SOURCE = "survey_2026,Synthetic survey of computing,Survey office,,2026-06-01,survey_report,,,,Written for a test."
+REPORT = (
+    "The survey covers the sector. Total computing capacity reached 300 EFLOPS at the end of 2025. "
+    "Intelligent computing capacity stood at 91 EFLOPS at the end of 2024, the survey found."
+)
+
+
+def orchestration(*arguments: str, seeds: Path) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "SEEDS_DIR": str(seeds)}
+    command = [sys.executable, "-m", "orchestration", *arguments]
+    return subprocess.run(command, cwd=REPO_ROOT, env=environment, capture_output=True, text=True)
+
+
+def proposed(tmp_path: Path, seeds: Path) -> Path:
+    """The survey added to the sources, its text proposed, every figure kept: the proposals file."""
+    with (seeds / "sources.csv").open("a") as file:
+        file.write(SOURCE + "\n")
+    report = tmp_path / "survey.txt"
+    report.write_text(REPORT)
+    run = orchestration("propose", str(report), "--source-id", "survey_2026", "--out", str(tmp_path), seeds=seeds)
+    assert run.returncode == 0, run.stderr
+    return tmp_path / "survey_2026.csv"
+
+
+def edit(proposals: Path, **changes: str) -> list[dict[str, str]]:
+    """Keep every row, with `changes` made to each; the rows written back."""
+    with proposals.open(newline="") as file:
+        reader = csv.DictReader(file)
+        rows = [{**row, "keep": "true", **changes} for row in reader]
+    with proposals.open("w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=reader.fieldnames, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return rows
+
+
+def digests(seeds: Path) -> dict[str, str]:
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(seeds.iterdir())}
+
+
+def test_a_kept_row_that_breaks_an_input_contract_gets_the_bad_seeds_error_and_changes_nothing(tmp_path):
+    seeds = copy_seeds(tmp_path / "seeds")
+    proposals = proposed(tmp_path, seeds)
+    rows = edit(proposals, unit_code="ZFLOPS")
+    before = digests(seeds)
+
+    accepted = orchestration("accept", str(proposals), seeds=seeds)
+
+    # The error the same rows get when typed into observations.csv by hand.
+    by_hand = copy_seeds(tmp_path / "by_hand")
+    (by_hand / "sources.csv").write_bytes((seeds / "sources.csv").read_bytes())
+    with (by_hand / "observations.csv").open("a", newline="") as file:
+        csv.writer(file, lineterminator="\n").writerows([row[name] for name in observation_columns()] for row in rows)
+    with duckdb.connect() as connection:
+        _, [seed_error] = check_seed_folder(connection, by_hand)
+    assert "column unit_code: value 'ZFLOPS' is unknown; expected a unit_code listed in units.csv" in seed_error
+
+    assert accepted.returncode == 1
+    assert seed_error in accepted.stderr
+    assert f"lines 22, 23 are lines 2, 3 of {proposals}" in accepted.stderr
+    assert "The seed files are unchanged." in accepted.stderr
+    assert digests(seeds) == before
+    assert not list(tmp_path.glob(".accept-*"))  # the checked copy is gone
+
+
+@pytest.mark.parametrize(
+    "keep, message",
+    [
+        ("yes", "line 2, column keep: value 'yes' is not accepted; expected true (accept the row), false or empty"),
+        ("false", "no row has keep = true"),
+    ],
+)
+def test_a_keep_that_is_not_true_or_false_or_no_row_kept_is_said_and_changes_nothing(tmp_path, keep, message):
+    seeds = copy_seeds(tmp_path / "seeds")
+    proposals = proposed(tmp_path, seeds)
+    edit(proposals, keep=keep)
+    before = digests(seeds)
+
+    accepted = orchestration("accept", str(proposals), seeds=seeds)
+
+    assert accepted.returncode == 1
+    assert message in accepted.stderr
+    assert digests(seeds) == before
+
+
+def test_accepted_figures_are_published_with_their_quotes_and_the_report_says_what_each_agrees_and_conflicts_with(
+    published_before, tmp_path
+):
+    seeds = Path(published_before.seeds_dir)
+    proposals = proposed(tmp_path, seeds)
+    edit(proposals)
+
+    accepted = orchestration("accept", str(proposals), seeds=seeds)
+    assert accepted.returncode == 0, accepted.stderr
+    assert "Accepted 2 figure(s)" in accepted.stdout and "2 with their quote" in accepted.stdout
+
+    assert refresh(published_before).success
+    with duckdb.connect(published_before.published_path, read_only=True) as connection:
+        quoted = connection.execute(
+            "select observation_id, value_reported, quote, quote_start, quote_end "
+            "from marts.fct_indicator_observation where source_id = 'survey_2026' order by observation_id"
+        ).fetchall()
+        [(typed_by_hand,)] = connection.execute(
+            "select count(*) from marts.fct_indicator_observation where source_id <> 'survey_2026' and quote is null"
+        ).fetchall()
+    assert [(value, quote) for _, value, quote, _, _ in quoted] == [
+        (91, "Intelligent computing capacity stood at 91 EFLOPS at the end of 2024, the survey found."),
+        (300, "Total computing capacity reached 300 EFLOPS at the end of 2025."),
+    ]
+    assert all(REPORT[start:end] == quote for _, _, quote, start, end in quoted)
+    assert typed_by_hand == 20
+
+    report = Path(published_before.report_path()).read_text()
+    section = report.split("## New or changed figures")[1].split("\n## ")[0]
+    capacity, total = (observation_id for observation_id, *_ in quoted)
+    assert "2 figure(s) published for the first time by this run" in section
+    assert "ndrs25-ai-core-value-2025" not in section  # published before: not new
+    # 300 EFLOPS in all at the end of 2025 is far below the 1590 EFLOPS of intelligent computing another report gives.
+    total_lines = section.split(f"`{total}`")[1].split("\n- ")[0]
+    assert "**conflicts**, intelligent_within_total" in total_lines and "1590 EFLOPS" in total_lines
+    # 91 EFLOPS at the end of 2024 agrees with 32 percent of 280 EFLOPS.
+    capacity_lines = section.split(f"`{capacity}`")[1].split("\n- ")[0]
+    assert "**agrees**, intelligent_share_of_total_2024" in capacity_lines
