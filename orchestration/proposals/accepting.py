@@ -53,21 +53,63 @@ def accept(proposals: Path, seeds: Path) -> Accepted:
         _append(candidate / OBSERVATIONS, observation_columns(), [row.fields for row in kept])
         quoted = [row.fields for row in kept if row.fields["quote"]]
         _append(candidate / QUOTES, ["observation_id", *quote_columns()], quoted)
-        seed_lines = record_lines(candidate / OBSERVATIONS)[existing:]
+        lines = record_lines(candidate / OBSERVATIONS)
+        seed_lines = lines[existing:]
         with duckdb.connect() as connection:
             _, errors = check_seed_folder(connection, candidate)
-        if errors:
+            if errors:
+                raise ProposalsError(
+                    "\n".join(error.replace(str(candidate), str(seeds)) for error in errors)
+                    + f"\nFor this check the kept rows were added to {OBSERVATIONS}: its lines "
+                    f"{', '.join(map(str, seed_lines))} are lines {', '.join(str(row.line) for row in kept)} of "
+                    f"{proposals}. Correct them there, or set keep to false, and accept again. "
+                    "The seed files are unchanged."
+                )
+            repeated = _repeated_figures(connection, existing)
+        if repeated:
             raise ProposalsError(
-                "\n".join(error.replace(str(candidate), str(seeds)) for error in errors)
-                + f"\nFor this check the kept rows were added to {OBSERVATIONS}: its lines "
-                f"{', '.join(map(str, seed_lines))} are lines {', '.join(str(row.line) for row in kept)} of "
-                f"{proposals}. Correct them there, or set keep to false, and accept again. "
-                "The seed files are unchanged."
+                "\n".join(
+                    f"{proposals}, line {kept[new - existing].line}: {new_id} is the figure "
+                    + (
+                        f"{old_id} of {OBSERVATIONS} (line {lines[old]})"
+                        if old < existing
+                        else f"{old_id} of line {kept[old - existing].line}"
+                    )
+                    + " again: the same source, indicator, geography, period and forecast flag"
+                    for new, new_id, old, old_id in repeated
+                )
+                + "\nKeep one of each (set keep to false on the others, or correct the row already in the seeds) and "
+                "accept again. The seed files are unchanged."
             )
         # The figures first: a quote names a figure, so a figure without its quote is the only state between the two.
         os.replace(candidate / OBSERVATIONS, seeds / OBSERVATIONS)
         os.replace(candidate / QUOTES, seeds / QUOTES)
     return Accepted(figures=len(kept), quotes=len(quoted), seed_lines=seed_lines)
+
+
+def _repeated_figures(connection: duckdb.DuckDBPyConnection, existing: int) -> list[tuple[int, str, int, str]]:
+    """Each kept row (a row of raw.observations from position `existing` on) that repeats an earlier figure, in the
+    seeds or among the kept rows, as (its position, its id, the earlier one's position, its id). A report already typed
+    by hand, or a figure its text states twice, would otherwise be counted twice under two ids."""
+    return connection.execute(
+        """
+        with numbered as (
+            select rowid as position, * from raw.observations  -- rowid: the file's order
+        )
+        select
+            later.position,
+            later.observation_id,
+            min(earlier.position),
+            arg_min(earlier.observation_id, earlier.position)
+        from numbered as later
+        inner join numbered as earlier
+            using (source_id, indicator_code, geography_code, period_start, period_end, is_forecast)
+        where later.position >= $existing and earlier.position < later.position
+        group by later.position, later.observation_id
+        order by later.position
+        """,
+        {"existing": existing},
+    ).fetchall()
 
 
 def kept_rows(proposals: Path) -> list[KeptRow]:

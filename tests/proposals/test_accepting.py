@@ -84,6 +84,28 @@ def test_a_kept_row_that_breaks_an_input_contract_gets_the_bad_seeds_error_and_c
     assert not list(tmp_path.glob(".accept-*"))  # the checked copy is gone
 
 
+def test_a_kept_row_that_repeats_a_figure_already_in_the_seeds_is_refused_and_changes_nothing(tmp_path):
+    seeds = copy_seeds(tmp_path / "seeds")
+    report = tmp_path / "report.txt"
+    report.write_text("Total computing capacity reached 280 EFLOPS at the end of 2024.")
+    written = orchestration(
+        "propose", str(report), "--source-id", "nda_computing_2024", "--out", str(tmp_path), seeds=seeds
+    )
+    assert written.returncode == 0, written.stderr
+    proposals = tmp_path / "nda_computing_2024.csv"
+    [row] = edit(proposals)
+    before = digests(seeds)
+
+    accepted = orchestration("accept", str(proposals), seeds=seeds)
+
+    assert accepted.returncode == 1
+    assert (
+        f"{proposals}, line 2: {row['observation_id']} is the figure nda24-total-capacity-2024 of observations.csv "
+        "(line 16) again: the same source, indicator, geography, period and forecast flag"
+    ) in accepted.stderr
+    assert digests(seeds) == before
+
+
 @pytest.mark.parametrize(
     "keep, message",
     [
