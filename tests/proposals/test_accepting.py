@@ -17,7 +17,8 @@ import pytest
 from orchestration.ingest.validation import check_seed_folder
 from orchestration.proposals.writing import observation_columns
 from orchestration.warehouse.settings import REPO_ROOT
-from tests.conftest import copy_seeds, refresh
+from tests.conftest import copy_seeds, make_warehouse, refresh
+from tests.proposals.test_extraction import CURATED_FROM, SOURCE_TEXTS
 
 SOURCE = "survey_2026,Synthetic survey of computing,Survey office,,2026-06-01,survey_report,,,,Written for a test."
 REPORT = (
@@ -164,3 +165,60 @@ def test_accepted_figures_are_published_with_their_quotes_and_the_report_says_wh
     # 91 EFLOPS at the end of 2024 agrees with 32 percent of 280 EFLOPS.
     capacity_lines = section.split(f"`{capacity}`")[1].split("\n- ")[0]
     assert "**agrees**, intelligent_share_of_total_2024" in capacity_lines
+
+
+def test_the_two_source_texts_proposed_reviewed_and_accepted_rebuild_the_curated_figures_with_their_quotes(
+    built_warehouse, tmp_path
+):
+    """The curated rows removed, each text proposed, the rows with a number kept, and what the review column asks
+    settled as the curators did (the period they chose, and the source of the two figures the conference cited): the
+    published figures and findings are the curated ones, each figure with its sentence."""
+    if not all((SOURCE_TEXTS / file_name).exists() for file_name in CURATED_FROM):
+        pytest.skip(f"the source texts are not beside the repository ({SOURCE_TEXTS})")
+    seeds = copy_seeds(tmp_path / "seeds")
+    curated = list(csv.DictReader((seeds / "observations.csv").open(newline="")))
+    (seeds / "observations.csv").write_text(",".join(observation_columns()) + "\n")
+    decided = ["observation_id", "source_id", "period_start", "period_end", "period_type", "period_inferred", "note"]
+    for file_name, (source_id, _, _) in CURATED_FROM.items():
+        report = SOURCE_TEXTS / file_name
+        run = orchestration("propose", str(report), "--source-id", source_id, "--out", str(tmp_path), seeds=seeds)
+        assert run.returncode == 0, run.stderr
+        proposals = tmp_path / f"{source_id}.csv"
+        rows = edit(proposals)
+        for row in rows:
+            row["keep"] = "true" if row["value"] else "false"
+            if row["value"]:
+                [same] = [
+                    c for c in curated if (c["indicator_code"], c["value"]) == (row["indicator_code"], row["value"])
+                ]
+                row.update({column: same[column] for column in decided})
+        with proposals.open("w", newline="") as file:
+            writer = csv.DictWriter(file, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+        accepted = orchestration("accept", str(proposals), seeds=seeds)
+        assert accepted.returncode == 0, accepted.stderr
+
+    warehouse = make_warehouse(tmp_path, seeds_dir=seeds)
+    assert refresh(warehouse).success
+    figures = (
+        "select observation_id, indicator_code, geography_code, source_id, period_start, period_end, period_inferred, "
+        "value_reported, unit_reported, qualifier, is_forecast, has_conflict from marts.fct_indicator_observation"
+    )
+    findings = "select rule_id, status, message from marts.fct_consistency_check"
+    with duckdb.connect() as connection:
+        connection.execute(f"attach '{warehouse.published_path}' as accepted (read_only)")
+        connection.execute(f"attach '{built_warehouse}' as curated (read_only)")
+        connection.execute("use accepted")
+        accepted_rows = [connection.execute(query).fetchall() for query in (figures, findings)]
+        quotes = connection.execute("select quote, quote_start, quote_end, source_id from marts.fct_indicator_observation")
+        quotes = quotes.fetchall()
+        connection.execute("use curated")
+        curated_rows = [connection.execute(query).fetchall() for query in (figures, findings)]
+    assert [sorted(rows) for rows in accepted_rows] == [sorted(rows) for rows in curated_rows]
+    assert len(accepted_rows[0]) == len(curated) == len(quotes)
+    texts = {
+        source_id: (SOURCE_TEXTS / name).read_text(encoding="utf-8") for name, (source_id, _, _) in CURATED_FROM.items()
+    }
+    texts["nda_computing_2024"] = texts["ccpc_2025"]  # cited at the conference
+    assert all(texts[source][start:end] == quote for quote, start, end, source in quotes)
