@@ -211,8 +211,8 @@ def test_the_two_source_texts_proposed_reviewed_and_accepted_rebuild_the_curated
         connection.execute(f"attach '{built_warehouse}' as curated (read_only)")
         connection.execute("use accepted")
         accepted_rows = [connection.execute(query).fetchall() for query in (figures, findings)]
-        quotes = connection.execute("select quote, quote_start, quote_end, source_id from marts.fct_indicator_observation")
-        quotes = quotes.fetchall()
+        quoted = "select quote, quote_start, quote_end, source_id from marts.fct_indicator_observation"
+        quotes = connection.execute(quoted).fetchall()
         connection.execute("use curated")
         curated_rows = [connection.execute(query).fetchall() for query in (figures, findings)]
     assert [sorted(rows) for rows in accepted_rows] == [sorted(rows) for rows in curated_rows]
