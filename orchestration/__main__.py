@@ -440,7 +440,7 @@ def accept(proposals: Path) -> int:
         return 1
     lines = accepted.seed_lines
     print(
-        f"Accepted {accepted.figures} figure(s) of {proposals} into {seeds / OBSERVATIONS} (lines {lines[0]} to "
+        f"Accepted {len(lines)} figure(s) of {proposals} into {seeds / OBSERVATIONS} (lines {lines[0]} to "
         f"{lines[-1]}), {accepted.quotes} with their quote in {seeds / QUOTES}."
     )
     print(

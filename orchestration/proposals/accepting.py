@@ -37,9 +37,8 @@ class KeptRow:
 
 @dataclass(frozen=True)
 class Accepted:
-    figures: int
     quotes: int
-    seed_lines: list[int]  # the lines of observations.csv that hold them
+    seed_lines: list[int]  # the lines of observations.csv that hold the accepted figures
 
 
 def accept(proposals: Path, seeds: Path) -> Accepted:
@@ -49,11 +48,11 @@ def accept(proposals: Path, seeds: Path) -> Accepted:
     with tempfile.TemporaryDirectory(dir=seeds.parent, prefix=".accept-") as folder:
         candidate = Path(folder) / seeds.name
         shutil.copytree(seeds, candidate, ignore=lambda _, names: [n for n in names if not n.endswith(".csv")])
-        existing = len(record_lines(candidate / OBSERVATIONS))
         _append(candidate / OBSERVATIONS, observation_columns(), [row.fields for row in kept])
         quoted = [row.fields for row in kept if row.fields["quote"]]
         _append(candidate / QUOTES, ["observation_id", *quote_columns()], quoted)
-        lines = record_lines(candidate / OBSERVATIONS)
+        lines = record_lines(candidate / OBSERVATIONS)  # each kept row is one record, the last ones
+        existing = len(lines) - len(kept)
         seed_lines = lines[existing:]
         with duckdb.connect() as connection:
             _, errors = check_seed_folder(connection, candidate)
@@ -84,7 +83,7 @@ def accept(proposals: Path, seeds: Path) -> Accepted:
         # The figures first: a quote names a figure, so a figure without its quote is the only state between the two.
         os.replace(candidate / OBSERVATIONS, seeds / OBSERVATIONS)
         os.replace(candidate / QUOTES, seeds / QUOTES)
-    return Accepted(figures=len(kept), quotes=len(quoted), seed_lines=seed_lines)
+    return Accepted(quotes=len(quoted), seed_lines=seed_lines)
 
 
 def _repeated_figures(connection: duckdb.DuckDBPyConnection, existing: int) -> list[tuple[int, str, int, str]]:
@@ -142,7 +141,7 @@ def kept_rows(proposals: Path) -> list[KeptRow]:
 
 def _append(path: Path, names: list[str], rows: list[dict[str, str]]) -> None:
     """Append `rows` (their `names` columns, in order) to a CSV file, on a line of their own."""
-    with path.open("rb+") as file:
+    with path.open("rb") as file:
         file.seek(0, os.SEEK_END)
         if file.tell():
             file.seek(-1, os.SEEK_END)
