@@ -106,14 +106,21 @@ class NewFigure:
     findings: tuple[Finding, ...]  # failures first
 
 
+@dataclass(frozen=True)
+class NewFigures:
+    listed: list[NewFigure]  # at most MAX_NEW_FIGURES, those in conflict first
+    total: int
+    in_conflict: int  # of the total
+
+
 # A first publication makes every figure new: the report names this many, those in conflict first.
 MAX_NEW_FIGURES = 100
 
 
-def new_figures(fetch: Callable[[str], list[tuple]], run_id: str) -> tuple[list[NewFigure], int]:
+def new_figures(fetch: Callable[[str], list[tuple]], run_id: str) -> NewFigures:
     """The figures `run_id` published first (marts.fct_indicator_observation_history) with every consistency finding
     each takes part in: what it agrees with (pass), conflicts with (fail) or could not be compared with; at most
-    MAX_NEW_FIGURES of them, and how many there are in all."""
+    MAX_NEW_FIGURES of them, with how many there are in all and how many of those are in conflict."""
     run = run_id.replace("'", "''")
     new = f"""
         select figures.*
@@ -123,7 +130,7 @@ def new_figures(fetch: Callable[[str], list[tuple]], run_id: str) -> tuple[list[
             and history.first_published_run_id = '{run}'
             and history.recorded_until_run_id is null
     """
-    [(total,)] = fetch(f"select count(*) from ({new}) as new")
+    [(total, in_conflict)] = fetch(f"select count(*), count(*) filter (where has_conflict) from ({new}) as new")
     rows = fetch(
         f"""
         with new as (
@@ -164,7 +171,7 @@ def new_figures(fetch: Callable[[str], list[tuple]], run_id: str) -> tuple[list[
         if rule_id is not None:
             finding = Finding(rule_id, severity, status, message, observation_ids, 1)
             figures[observation_id] = NewFigure(observation_id, described, (*figure.findings, finding))
-    return list(figures.values()), total
+    return NewFigures(list(figures.values()), total, in_conflict)
 
 
 def duckdb_rows(warehouse_file: Path) -> Callable[[str], list[tuple]]:
@@ -183,7 +190,7 @@ def write_markdown(
     records: list[CheckRecord],
     published: bool,
     findings: list[Finding] = (),
-    new: tuple[list[NewFigure], int] = ([], 0),
+    new: NewFigures = NewFigures([], 0, 0),
 ) -> Path:
     """Write the human-readable report atomically (readers never see half a file)."""
     tally = counts(records)
@@ -212,7 +219,7 @@ def write_markdown(
                 lines.append(f"- `{record.asset}` **{record.check_name}**")
                 lines += [f"  - {line}" for line in record.description.splitlines() if line.strip()]
         lines.append("")
-    lines += _new_figures_section(*new)
+    lines += _new_figures_section(new)
     if findings:
         lines += [
             "## Consistency findings",
@@ -244,18 +251,17 @@ def write_markdown(
 OUTCOME_WORDS = {"pass": "agrees", "fail": "conflicts", "not_evaluable": "could not be compared"}
 
 
-def _new_figures_section(figures: list[NewFigure], total: int) -> list[str]:
-    if not figures:
+def _new_figures_section(new: NewFigures) -> list[str]:
+    if not new.listed:
         return []
-    conflicts = sum(1 for figure in figures if any(f.status == "fail" for f in figure.findings))
     lines = [
         "## New or changed figures",
         "",
-        f"{total} figure(s) published for the first time by this run (new, or a corrected row of the seeds), "
-        f"{conflicts} of them in conflict with another; each with every consistency finding it takes part in.",
+        f"{new.total} figure(s) published for the first time by this run (new, or a corrected row of the seeds), "
+        f"{new.in_conflict} of them in conflict with another; each with every consistency finding it takes part in.",
         "",
     ]
-    for figure in figures:
+    for figure in new.listed:
         lines.append(f"- `{figure.observation_id}` ({figure.described})")
         if not figure.findings:
             lines.append("  - no consistency rule relates it to another figure yet (docs/checks.md)")
@@ -265,9 +271,9 @@ def _new_figures_section(figures: list[NewFigure], total: int) -> list[str]:
                 f"  - **{OUTCOME_WORDS.get(finding.status, finding.status)}**, {finding.rule_id} "
                 f"({finding.severity}): {finding.message}{others}"
             )
-    if total > len(figures):
+    if new.total > len(new.listed):
         lines.append(
-            f"- ... and {total - len(figures)} more: `select * from marts.fct_indicator_observation_history "
+            f"- ... and {new.total - len(new.listed)} more: `select * from marts.fct_indicator_observation_history "
             "where first_published_run_id = '<run id>'`"
         )
     return [*lines, ""]

@@ -144,6 +144,9 @@ def test_accepted_figures_are_published_with_their_quotes_and_the_report_says_wh
             "select observation_id, value_reported, quote, quote_start, quote_end "
             "from marts.fct_indicator_observation where source_id = 'survey_2026' order by observation_id"
         ).fetchall()
+        [(in_conflict,)] = connection.execute(
+            "select count(*) from marts.fct_indicator_observation where source_id = 'survey_2026' and has_conflict"
+        ).fetchall()
         [(typed_by_hand,)] = connection.execute(
             "select count(*) from marts.fct_indicator_observation where source_id <> 'survey_2026' and quote is null"
         ).fetchall()
@@ -158,6 +161,8 @@ def test_accepted_figures_are_published_with_their_quotes_and_the_report_says_wh
     section = report.split("## New or changed figures")[1].split("\n## ")[0]
     capacity, total = (observation_id for observation_id, *_ in quoted)
     assert "2 figure(s) published for the first time by this run" in section
+    assert f"the seeds), {in_conflict} of them in conflict with another" in section
+    assert in_conflict >= 1  # the 300 EFLOPS total, below
     assert "ndrs25-ai-core-value-2025" not in section  # published before: not new
     # 300 EFLOPS in all at the end of 2025 is far below the 1590 EFLOPS of intelligent computing another report gives.
     total_lines = section.split(f"`{total}`")[1].split("\n- ")[0]
