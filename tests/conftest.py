@@ -7,20 +7,23 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
 import duckdb
+import filelock
 import pytest
 
 from benchmarks.report import SUITE_TIMES
 from orchestration.automation.sensors import record_failed_runs
 from orchestration.definitions import build_definitions
-from orchestration.warehouse.resource import WarehouseResource
+from orchestration.warehouse.resource import START_FROM_TAG, WarehouseResource
 from orchestration.warehouse.settings import REPO_ROOT
 
 REPO_SEEDS = REPO_ROOT / "seeds"
@@ -90,6 +93,15 @@ def refresh(warehouse: WarehouseResource, **kwargs) -> dg.ExecuteInProcessResult
     return job.execute_in_process(raise_on_error=False, **kwargs)
 
 
+def republish(warehouse: WarehouseResource, **kwargs) -> dg.ExecuteInProcessResult:
+    """A run that publishes again after rebuilding one small mart, in process, as a run for a changed seed file does:
+    a working copy of the published warehouse, dbt building marts.dim_unit (and its tests) in it, publishing (the
+    versions kept, the atomic rename) and the data page. A few seconds where a whole rebuild takes twenty."""
+    selection = {dg.AssetKey(["marts", "dim_unit"]), dg.AssetKey("published_warehouse"), dg.AssetKey("data_page")}
+    job = build_definitions(warehouse).resolve_implicit_global_asset_job_def().get_subset(asset_selection=selection)
+    return job.execute_in_process(raise_on_error=False, tags={START_FROM_TAG: "published"}, **kwargs)
+
+
 def record_failure(result: dg.ExecuteInProcessResult, instance: dg.DagsterInstance, warehouse: WarehouseResource):
     """The record_failed_runs sensor evaluated on a failed run, as the daemon would after it."""
     failure = next(event for event in result.all_events if event.event_type == dg.DagsterEventType.RUN_FAILURE)
@@ -143,13 +155,63 @@ def remount(point: Path, options: str) -> None:
     subprocess.run(["mount", "-o", f"remount,{options}", str(point)], check=True)
 
 
+def shared(tmp_path_factory: pytest.TempPathFactory, worker_id: str, name: str, build) -> Path:
+    """The folder `build(folder)` fills, built once per test session however many pytest-xdist workers ask for it:
+    the first asks builds it under a lock, the others wait and read it. A test that changes it works on a copy."""
+    base = tmp_path_factory.getbasetemp()
+    if worker_id != "master":  # the workers' temporary folders are siblings in the session's own folder
+        base = base.parent
+    folder = base / name
+    with filelock.FileLock(str(base / f"{name}.lock")):
+        if not (folder / ".built").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            build(folder)
+            (folder / ".built").touch()
+    return folder
+
+
+def orchestration_command(*arguments: str, root: Path, cwd: Path = REPO_ROOT, **settings: str):
+    """`python -m orchestration <arguments>` as an operator runs it, with its warehouse under root/data and its run
+    history in root/dagster_home (never the repository's)."""
+    return subprocess.run(
+        [sys.executable, "-m", "orchestration", *arguments],
+        cwd=cwd,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": os.environ.get("HOME", "/root"),
+            "WAREHOUSE_PATH": str(root / "data" / "warehouse.duckdb"),
+            "DAGSTER_HOME": str(root / "dagster_home"),
+            **settings,
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def _refresh_by_command_line(root: Path) -> None:
+    """`make run` on the repository's seeds, from a folder outside the repository, with every HTTP(S) connection
+    sent to a local listener that records it."""
+    with trapped_proxy() as (proxy, attempts):
+        completed = orchestration_command("refresh", root=root, cwd=root, **proxy_settings(proxy))
+    (root / "refresh.out").write_text(completed.stdout)
+    (root / "network_attempts.json").write_text(json.dumps([attempt.decode(errors="replace") for attempt in attempts]))
+    assert completed.returncode == 0, completed.stderr[-3000:]
+
+
 @pytest.fixture(scope="session")
-def built_warehouse(tmp_path_factory) -> Path:
-    """The repository's seeds, refreshed once into a temporary published warehouse; returns its path."""
-    warehouse = make_warehouse(tmp_path_factory.mktemp("built"))
-    result = refresh(warehouse)
-    assert result.success, "the refresh of the repository's seeds failed"
-    return Path(warehouse.published_path)
+def built(tmp_path_factory, worker_id) -> Path:
+    """A folder where the command line refreshed the repository's seeds once for the whole session: data/ holds the
+    published warehouse and everything beside it, dagster_home/ the run history, refresh.out what the command
+    printed, network_attempts.json every connection it tried."""
+    return shared(tmp_path_factory, worker_id, "built", _refresh_by_command_line)
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(built) -> Path:
+    """The published warehouse file of `built`, for tests that only read it."""
+    return built / "data" / "warehouse.duckdb"
 
 
 @pytest.fixture()
@@ -162,6 +224,16 @@ def warehouse_sql(built_warehouse):
 
     yield run
     connection.close()
+
+
+def copy_of(built: Path, destination: Path) -> Path:
+    """A copy of a built folder's warehouse (data/: the published file, its logs, report and data page) and run
+    history, to change."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in ("data", "dagster_home"):
+        if (built / name).exists():
+            shutil.copytree(built / name, destination / name, symlinks=True)
+    return destination
 
 
 def failure_text(result: dg.ExecuteInProcessResult) -> str:
@@ -182,16 +254,15 @@ def failure_text(result: dg.ExecuteInProcessResult) -> str:
 
 
 @pytest.fixture()
-def published_before(built_warehouse, tmp_path) -> WarehouseResource:
-    """A warehouse resource whose published file is a copy of the built warehouse, and a copy of the seeds to edit."""
-    warehouse = make_warehouse(tmp_path, seeds_dir=copy_seeds(tmp_path / "seeds"))
-    Path(warehouse.published_path).parent.mkdir(parents=True)
-    shutil.copyfile(built_warehouse, warehouse.published_path)
-    return warehouse
+def published_before(built, tmp_path) -> WarehouseResource:
+    """A warehouse resource over a copy of the built warehouse (published once before, with its publish log), and a
+    copy of the seeds to edit."""
+    copy_of(built, tmp_path)
+    return make_warehouse(tmp_path, seeds_dir=copy_seeds(tmp_path / "seeds"))
 
 
-@pytest.fixture()
-def proxy_trap():
+@contextmanager
+def trapped_proxy():
     """A local listener to point HTTP(S)_PROXY at: every connection a process tries through a proxy lands here."""
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0.2)
@@ -213,10 +284,19 @@ def proxy_trap():
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}", attempts
-    stopping.set()
-    thread.join()
-    listener.close()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}", attempts
+    finally:
+        stopping.set()
+        thread.join()
+        listener.close()
+
+
+@pytest.fixture()
+def proxy_trap():
+    """trapped_proxy() for one test: (proxy address, the attempts recorded)."""
+    with trapped_proxy() as trap:
+        yield trap
 
 
 def proxy_settings(proxy: str) -> dict[str, str]:

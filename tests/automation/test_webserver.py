@@ -1,12 +1,11 @@
-"""One run history: `make dev` started for real on a project instance, a refresh from the command line beside it, and
-the Dagster UI's server answering GraphQL with that run, its logs, the marts' materializations, the check results and
-the marts' freshness."""
+"""One run history: `make dev` started for real on the project instance a command-line refresh recorded its run in
+(the session's built warehouse, tests/conftest.py), and the Dagster UI's server answering GraphQL with that run, its
+logs, the marts' materializations, the check results and the marts' freshness."""
 
 import json
 import os
 import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.warehouse.settings import REPO_ROOT
-from tests.conftest import free_port
+from tests.conftest import copy_of, free_port
 
 RUN_QUERY = """
 query ($runId: ID!) {
@@ -64,8 +63,9 @@ def post_graphql(port: int, query: str, **variables) -> dict:
 
 
 @pytest.fixture()
-def dagster_dev(tmp_path):
-    """`make dev` on a project instance of its own (DAGSTER_HOME) and a temporary warehouse; yields (port, env)."""
+def dagster_dev(built, tmp_path):
+    """`make dev` on a copy of the built warehouse and of the instance that recorded its refresh; yields (port, env)."""
+    copy_of(built, tmp_path)
     port = free_port()
     env = {
         **os.environ,
@@ -104,15 +104,6 @@ def dagster_dev(tmp_path):
 
 def test_a_command_line_refresh_is_in_the_history_the_ui_of_make_dev_shows(dagster_dev, tmp_path):
     port, env = dagster_dev
-    refreshed = subprocess.run(
-        [sys.executable, "-m", "orchestration", "refresh"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert refreshed.returncode == 0, refreshed.stderr[-3000:]
     assert Path(env["WAREHOUSE_PATH"]).exists()
     assert not (tmp_path / "data" / ".runs" / "lock").exists()
 
