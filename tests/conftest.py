@@ -33,10 +33,27 @@ SUITES_APART = {"superset": "Superset", "browser": "Chromium", "spark": "Spark"}
 STARTED = pytest.StashKey[float]()
 
 
+# Fixtures that build a warehouse with dbt or start a server: a test using one is in the slow tier.
+SLOW_FIXTURES = {"built", "built_warehouse", "warehouse_sql", "published_before", "browser", "postgres"}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tiers: a test that starts dbt, Spark, PostgreSQL, a browser or the command line's refresh (directly or
+    through a fixture) is `slow`; `make test-fast` runs the others (`-m "not slow"`)."""
     for item in items:
-        if "browser" in getattr(item, "fixturenames", ()):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "browser" in fixtures:
             item.add_marker(pytest.mark.browser)
+        if fixtures & SLOW_FIXTURES or any(item.get_closest_marker(name) for name in SUITES_APART):
+            item.add_marker(pytest.mark.slow)
+    # The longest groups first, so that a worker starts them while the other takes the rest; then the fast tier, so
+    # that the first worker to need the session's warehouse builds it while the other is still busy.
+    items.sort(
+        key=lambda item: (
+            not any(item.get_closest_marker(name) for name in ("spark", "superset")),
+            item.get_closest_marker("slow") is not None,
+        )
+    )
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -117,6 +134,25 @@ def record_failure(result: dg.ExecuteInProcessResult, instance: dg.DagsterInstan
 
 def copy_seeds(destination: Path) -> Path:
     shutil.copytree(REPO_SEEDS, destination)
+    return destination
+
+
+def fresh_checkout(destination: Path) -> Path:
+    """The files git tracks or would track (not ignored), as they are in the working tree: no built artefact."""
+    tracked = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
+    for name in filter(None, tracked):
+        if (REPO_ROOT / name).is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO_ROOT / name, destination / name)
     return destination
 
 
@@ -226,11 +262,11 @@ def warehouse_sql(built_warehouse):
     connection.close()
 
 
-def copy_of(built: Path, destination: Path) -> Path:
-    """A copy of a built folder's warehouse (data/: the published file, its logs, report and data page) and run
-    history, to change."""
+def copy_of(built: Path, destination: Path, with_history: bool = False) -> Path:
+    """A copy of a built folder's warehouse (data/: the published file, its logs, report and data page), and with
+    `with_history` of the run history its refresh was recorded in, to change."""
     destination.mkdir(parents=True, exist_ok=True)
-    for name in ("data", "dagster_home"):
+    for name in ("data", "dagster_home") if with_history else ("data",):
         if (built / name).exists():
             shutil.copytree(built / name, destination / name, symlinks=True)
     return destination

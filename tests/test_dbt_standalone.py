@@ -3,35 +3,16 @@
 warehouse."""
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from orchestration.warehouse.settings import DBT_EXECUTABLE, REPO_ROOT
+from orchestration.warehouse.settings import DBT_EXECUTABLE
+from tests.conftest import fresh_checkout
 
 pytestmark = pytest.mark.slow
-
-
-def fresh_checkout(destination: Path) -> Path:
-    """The files git tracks or would track (not ignored), as they are in the working tree: no built artefact."""
-    tracked = (
-        subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            check=True,
-        )
-        .stdout.decode()
-        .split("\0")
-    )
-    for name in filter(None, tracked):
-        if (REPO_ROOT / name).is_file():
-            (destination / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO_ROOT / name, destination / name)
-    return destination
 
 
 def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess:

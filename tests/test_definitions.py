@@ -6,6 +6,7 @@ import os
 import subprocess
 
 import dagster as dg
+import pytest
 
 from orchestration.definitions import defs
 from orchestration.warehouse.settings import DBT_EXECUTABLE, REPO_ROOT
@@ -53,6 +54,7 @@ def test_the_data_page_follows_every_publication():
     assert dg.AssetKey("data_page") in defs.resolve_job_def("refresh_warehouse").asset_layer.executable_asset_keys
 
 
+@pytest.mark.slow
 def test_dg_checks_and_lists_the_code_location_without_reaching_the_network(proxy_trap):
     proxy, attempts = proxy_trap
     dg_cli = str(DBT_EXECUTABLE.with_name("dg"))

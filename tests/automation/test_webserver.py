@@ -65,7 +65,7 @@ def post_graphql(port: int, query: str, **variables) -> dict:
 @pytest.fixture()
 def dagster_dev(built, tmp_path):
     """`make dev` on a copy of the built warehouse and of the instance that recorded its refresh; yields (port, env)."""
-    copy_of(built, tmp_path)
+    copy_of(built, tmp_path, with_history=True)
     port = free_port()
     env = {
         **os.environ,

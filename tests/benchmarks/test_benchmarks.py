@@ -44,6 +44,7 @@ def test_the_generated_seeds_pass_the_input_contracts(seeds_10k):
         assert provinces == (31,)
 
 
+@pytest.mark.slow
 def test_a_small_benchmark_run_measures_every_figure(seeds_10k, tmp_path):
     figures = measure("10k", seeds_10k, tmp_path / "work", ratio_repeats=1)  # the harness, not the figures
 

@@ -20,6 +20,8 @@ from orchestration.warehouse.settings import REPO_ROOT
 from tests.conftest import copy_seeds, make_warehouse, refresh
 from tests.proposals.test_extraction import CURATED_FROM, SOURCE_TEXTS
 
+pytestmark = pytest.mark.slow  # each test runs the command line
+
 SOURCE = "survey_2026,Synthetic survey of computing,Survey office,,2026-06-01,survey_report,,,,Written for a test."
 REPORT = (
     "The survey covers the sector. Total computing capacity reached 300 EFLOPS at the end of 2025. "

@@ -180,6 +180,7 @@ def test_every_curated_figure_of_a_source_text_is_proposed_with_its_quote(file_n
     assert len(proposals) - sum(1 for p in proposals if math.isnan(p.value)) == len(curated)  # nothing else proposed
 
 
+@pytest.mark.slow
 def test_the_propose_command_writes_the_proposals_file_and_names_an_unknown_source(tmp_path):
     report = tmp_path / "report.txt"
     report.write_text("Total computing capacity stood at 300 EFLOPS at the end of 2025. It grew fast.\n")

@@ -14,12 +14,15 @@ import duckdb
 import pytest
 
 from orchestration.publish.publishing import kept_versions, restore_kept_version
+from orchestration.warehouse.files import read_jsonl
 from orchestration.warehouse.lock import RefreshLockedError, acquire_refresh_lock
 from orchestration.warehouse.resource import UNPUBLISHED_PREFIX
 from orchestration.warehouse.settings import REPO_ROOT
-from tests.conftest import REPO_SEEDS, copy_seeds, make_warehouse, refresh
+from tests.conftest import REPO_SEEDS, copy_seeds, make_warehouse, refresh, republish
 
 PYTHON = sys.executable
+
+pytestmark = pytest.mark.xdist_group("published_twice")  # its module fixtures, built once, on one worker
 
 READER = """
 import sys, duckdb
@@ -64,14 +67,13 @@ def cli_env(root: Path, seeds: Path, **extra) -> dict:
 
 
 @pytest.fixture(scope="module")
-def published_twice(tmp_path_factory) -> Path:
-    """A folder with seeds and a warehouse published twice from them: 10 platforms, then 11."""
+def published_twice(built, tmp_path_factory) -> Path:
+    """A folder with seeds and a warehouse published twice from them: 10 platforms (the built warehouse), then 11."""
     root = tmp_path_factory.mktemp("published_twice")
+    shutil.copytree(built / "data", root / "data")
     seeds = copy_seeds(root / "seeds")
-    warehouse = make_warehouse(root, seeds_dir=seeds)
-    assert refresh(warehouse).success
     set_platforms(seeds, 11)
-    assert refresh(warehouse).success
+    assert refresh(make_warehouse(root, seeds_dir=seeds)).success
     return root
 
 
@@ -176,6 +178,7 @@ def test_the_rollback_command_rewrites_the_data_page_for_the_restored_version(tw
     assert published.asset_materialization.metadata["action"].value == "rollback"
 
 
+@pytest.mark.slow
 def test_the_rollback_command_says_plainly_when_nothing_is_kept(tmp_path):
     rolled_back = subprocess.run(
         [PYTHON, "-m", "orchestration", "rollback"],
@@ -190,11 +193,15 @@ def test_the_rollback_command_says_plainly_when_nothing_is_kept(tmp_path):
     assert "Traceback" not in rolled_back.stderr
 
 
-def test_only_the_configured_number_of_versions_is_kept(tmp_path):
-    warehouse = make_warehouse(tmp_path, keep_versions=1)
-    for _ in range(3):
-        assert refresh(warehouse).success
+def test_only_the_configured_number_of_versions_is_kept(two_versions):
+    warehouse, _ = two_versions
+    warehouse = make_warehouse(Path(warehouse.published_path).parent.parent, keep_versions=1)
     assert len(kept_versions(warehouse)) == 1
+    newest = []
+    for _ in range(2):  # three publications before these two: one is kept
+        assert republish(warehouse).success
+        newest = kept_versions(warehouse)
+    assert len(newest) == 1 and len(read_jsonl(warehouse.publish_log_path())) == 4
 
 
 def test_a_failed_run_keeps_its_working_file_under_a_clear_name(published_before):
@@ -208,7 +215,9 @@ def test_a_failed_run_keeps_its_working_file_under_a_clear_name(published_before
     assert (kept[0] / "warehouse.duckdb").exists() and (kept[0] / "run_results.json").exists()
     assert "intelligent_share_of_total_2024" in (kept[0] / "quality_report.md").read_text()
 
-    assert not refresh(published_before).success  # failing again: only the newest keeps what it built
+    edit = path.read_text().replace(",300,EFLOPS,", ",-300,EFLOPS,")  # failing again, at its input contract
+    path.write_text(edit)
+    assert not refresh(published_before).success  # only the newest keeps what it built
     runs = Path(published_before.work_dir)
     older, newest = sorted(p for p in runs.iterdir() if p.name.startswith(UNPUBLISHED_PREFIX))
     assert older == kept[0] and not list(older.glob("*.duckdb*")) and (older / "quality_report.md").exists()
@@ -278,12 +287,17 @@ def _dbt_running(process: subprocess.Popen) -> bool:
     return False
 
 
-def test_two_refreshes_started_together_both_publish_one_after_the_other(tmp_path):
+def test_two_refreshes_started_together_both_publish_one_after_the_other(built, tmp_path):
+    """Each rebuilds what a changed seed file reaches (the names of the geographies) in a copy of the built
+    warehouse: the second waits for the first's lock, then publishes after it."""
+    shutil.copytree(built / "data", tmp_path / "data")
     seeds = copy_seeds(tmp_path / "seeds")
+    geographies = seeds / "geographies.csv"
+    geographies.write_text(geographies.read_text().replace("CN,China,", "CN,People's Republic of China,"))
     env = cli_env(tmp_path, seeds)
     processes = [
         subprocess.Popen(
-            [PYTHON, "-m", "orchestration", "refresh"],
+            [PYTHON, "-m", "orchestration", "refresh", "--changed"],
             cwd=REPO_ROOT,
             env=env,
             stdout=subprocess.PIPE,
@@ -296,9 +310,10 @@ def test_two_refreshes_started_together_both_publish_one_after_the_other(tmp_pat
 
     assert [process.returncode for process in processes] == [0, 0], outputs[0][-2000:] + outputs[1][-2000:]
     with duckdb.connect(str(tmp_path / "data" / "warehouse.duckdb"), read_only=True) as connection:
-        assert connection.execute("select count(*) from audit.publish_log").fetchone() == (2,)
+        assert connection.execute("select count(*) from audit.publish_log").fetchone() == (3,)  # the built one first
 
 
+@pytest.mark.slow
 def test_commands_opening_a_new_run_history_together_all_open_it(tmp_path):
     """Opening a new Dagster instance folder creates its SQLite tables; without the opening lock, three commands at
     once failed with "table ... already exists" in 4 trials out of 12 on this machine."""
