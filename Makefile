@@ -12,7 +12,7 @@ DAGSTER_PORT ?= 3000
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.md' \) -print)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test dev dbt-dev settings rollback site sql serve serve-stop superset superset-stop spark-cluster spark-cluster-stop propose accept export docs bench-data bench lint format lock clean
+.PHONY: help run test test-fast system-packages dev dbt-dev settings rollback site sql serve serve-stop superset superset-stop spark-cluster spark-cluster-stop propose accept export docs bench-data bench lint format lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -92,8 +92,17 @@ docs: $(MANIFEST) ## Generate the dbt documentation site (models, columns, linea
 	rm dbt_project/target/docs/warehouse.duckdb
 	@echo "Open dbt_project/target/docs/static_index.html in a browser (one self-contained file)."
 
-test: $(MANIFEST) $(SPARK_STAMP) ## Run the whole test suite (Spark's tests need a Java runtime: .ci/run installs one)
+# What the tests start and pip cannot install (a PostgreSQL server, Chromium, a Java runtime), from Debian's packages
+# when missing: as root it installs them, otherwise it stops and names the command to run.
+system-packages:
+	@scripts/system-packages
+
+test: system-packages $(MANIFEST) $(SPARK_STAMP) ## Run the whole test suite (installs what it needs first)
 	$(BIN)/pytest
+
+# The tests that start no dbt, Spark, PostgreSQL or browser process: pure functions, in-process assets, the layout.
+test-fast: $(MANIFEST) ## Run the fast tier of the tests (about a minute)
+	$(BIN)/pytest -m "not slow"
 
 dev: $(MANIFEST) ## Open the Dagster UI on http://127.0.0.1:3000: every run, whatever started it; schedules and sensors
 	mkdir -p $(DAGSTER_HOME) && test -e $(DAGSTER_HOME)/dagster.yaml || cp .dagster_home/dagster.yaml $(DAGSTER_HOME)/
