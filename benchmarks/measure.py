@@ -100,15 +100,16 @@ def measure(size: str, seeds: Path, work: Path, ratio_repeats: int = RATIO_REPEA
     return figures
 
 
-def measure_one_refresh(size: str, seeds: Path, work: Path, engine: str) -> dict:
-    """One full refresh on `engine` (on Spark in local mode: SPARK_MASTER, every core by default) with the figures
-    `measure` takes of it, and the BI queries on its publication: through DuckDB, or through Spark SQL in a session
-    of its own. `make bench` takes Spark's column from it."""
+def measure_one_refresh(size: str, seeds: Path, work: Path, engine: str, **environment: str) -> dict:
+    """One full refresh on `engine` (on Spark in local mode: SPARK_MASTER, every core by default; on a cluster with
+    SPARK_REMOTE in `environment`, which the refresh gets beside its own) with the figures `measure` takes of it, and
+    the BI queries on its publication: through DuckDB, or through Spark SQL in a local session of its own. `make
+    bench` takes Spark's column from it."""
     warehouse = _warehouse(work, engine)
     timings = work / "refresh_timings.json"
     wall_s, peak_mib = _timed_process(
         [PYTHON, "-m", "orchestration", "refresh", "--timings", str(timings)],
-        _refresh_environment(seeds, work, warehouse),
+        {**_refresh_environment(seeds, work, warehouse), **environment},
     )
     figures = {
         "size": size,

@@ -90,7 +90,9 @@ def same(left, right) -> bool:
     return left == right
 
 
-def assert_the_marts_equal_duckdbs(spark_marts: Path, duckdb_warehouse: Path) -> None:
+def assert_the_marts_equal_duckdbs(spark_marts: Path, duckdb_warehouse: Path, open_history_only: bool = False) -> None:
+    """Every mart, row by row; with `open_history_only`, the history's rows of the figures published now (a second
+    publication also keeps the first's figures it closed, which a first build on DuckDB has not seen)."""
     with duckdb.connect(str(duckdb_warehouse), read_only=True) as duck:
         marts = [
             name
@@ -111,8 +113,9 @@ def assert_the_marts_equal_duckdbs(spark_marts: Path, duckdb_warehouse: Path) ->
             assert spark_columns == columns, mart
             compared = ", ".join(f'"{name}"' for name, _ in columns if name not in RUN_COLUMNS)
             order = lambda row: tuple((value is None, str(value)) for value in row)  # noqa: E731
-            expected = sorted(duck.execute(f"select {compared} from marts.{mart}").fetchall(), key=order)
-            built = sorted(duck.execute(f"select {compared} from {spark_relation}").fetchall(), key=order)
+            where = "where recorded_until is null" if open_history_only and mart.endswith("_history") else ""
+            expected = sorted(duck.execute(f"select {compared} from marts.{mart} {where}").fetchall(), key=order)
+            built = sorted(duck.execute(f"select {compared} from {spark_relation} {where}").fetchall(), key=order)
             assert len(built) == len(expected), mart
             for spark_row, duckdb_row in zip(built, expected, strict=True):
                 assert all(map(same, spark_row, duckdb_row)), (mart, spark_row, duckdb_row)
@@ -133,35 +136,6 @@ def test_a_refresh_on_spark_publishes_the_marts_duckdb_publishes(published_on_sp
         ).fetchall()
         assert recorded == reader.sql("select count(*) from marts.fct_indicator_observation").fetchone()[0]
     assert (published_on_spark / "data" / "site" / "index.html").exists()
-
-
-def test_on_the_10k_benchmark_set_spark_publishes_the_marts_duckdb_publishes_and_the_bench_compares_them(
-    tmp_path, monkeypatch
-):
-    """The synthetic set `make bench` measures at 10,000 figures (benchmarks/generate.py): many indicators, sources and
-    provinces, revisions, and findings of every rule type; refreshed on each engine by the benchmark's own harness,
-    whose Spark column the report then writes from the figures of these two runs."""
-    monkeypatch.setenv("SPARK_MASTER", "local[1]")  # one core: the other runs the rest of the suite beside it
-    seeds = generate("10k", tmp_path / "bench")
-    on_duckdb = measure_one_refresh("10k", seeds, tmp_path / "duckdb", "duckdb")
-    on_spark = measure_one_refresh("10k", seeds, tmp_path / "spark", "spark")
-
-    assert_the_marts_equal_duckdbs(
-        published_folder(spark_dir(tmp_path / "spark")) / "marts.db", tmp_path / "duckdb" / "data" / "warehouse.duckdb"
-    )
-    for figures in (on_duckdb, on_spark):
-        assert figures["rows"] == 10_000
-        assert figures["dbt_nodes"] > 100 and figures["dbt_statements"] >= figures["dbt_nodes"]
-        assert 0 < figures["dbt_statements_s"] <= figures["full_refresh_s"]
-        for query in ("floor", *BI_QUERIES):
-            latency = figures[f"query_{query}"]
-            assert 0 < latency["median_ms"] <= latency["p95_ms"], query
-    comparison = "\n".join(spark_comparison([on_duckdb], [on_spark]))
-    assert f"dbt sent {on_spark['dbt_statements']} SQL statements for its {on_spark['dbt_nodes']} nodes on Spark" in (
-        comparison
-    )
-    slower = on_spark["full_refresh_s"] > on_duckdb["full_refresh_s"]
-    assert ("Spark was slower at every size measured" in comparison) == slower
 
 
 def test_on_spark_the_share_rule_holds_and_the_growth_conflict_is_reported(published_on_spark):
@@ -240,47 +214,84 @@ def test_a_line_spark_cannot_read_is_named_as_duckdb_names_it(session, tmp_path,
     assert named in same_load_error_on_both_engines(session, "observations", observations, tmp_path / "raw")
 
 
-def test_the_pipeline_runs_on_the_local_cluster_through_spark_connect_and_bi_tools_read_it_through_thrift(
-    built_warehouse, tmp_path
-):
-    """`make spark-cluster` starts a standalone master, a worker, a Spark Connect server and a Thrift server on
-    loopback; the whole pipeline runs there with SPARK_REMOTE set, as it would on a real cluster; the Thrift server
-    serves the new publication to a JDBC client (beeline); `make spark-cluster-stop` stops it all."""
+@pytest.fixture(scope="module")
+def on_the_cluster(published_on_spark, tmp_path_factory):
+    """`make spark-cluster` (a standalone master and worker, a Spark Connect server and a Thrift server on loopback)
+    beside a copy of the local session's publication; the benchmark's harness (`make bench`) then refreshes the 10k
+    synthetic set (many indicators, sources and provinces, revisions, findings of every rule type) on that cluster
+    through Spark Connect, which becomes the warehouse's second publication, and on DuckDB. `make spark-cluster-stop`
+    stops it all at the end of the module. Yields what the tests read."""
+    root = tmp_path_factory.mktemp("spark-cluster")
+    shutil.copytree(published_on_spark / "data", root / "data")
     ports = ("SPARK_MASTER_PORT", "SPARK_CONNECT_PORT", "SPARK_THRIFT_PORT")
     settings = {name: str(free_port()) for name in ports}
     remote = f"sc://127.0.0.1:{settings['SPARK_CONNECT_PORT']}"
-    jdbc = f"jdbc:hive2://127.0.0.1:{settings['SPARK_THRIFT_PORT']}/marts"
-    cluster = tmp_path / "data" / "spark-cluster"
-    started = orchestration("spark-cluster", tmp_path, **settings)
+    started = orchestration("spark-cluster", root, **settings)
     try:
         assert started.returncode == 0, started.stderr[-3000:]
-        assert remote in started.stdout and jdbc in started.stdout
-        refreshed = orchestration(
-            "refresh", tmp_path, WAREHOUSE_ENGINE="spark", SPARK_REMOTE=remote, SEEDS_DIR=str(REPO_SEEDS)
-        )
-        assert refreshed.returncode == 0, refreshed.stderr[-5000:]
-        publication = published_folder(spark_dir(tmp_path))
-        assert_the_marts_equal_duckdbs(publication / "marts.db", built_warehouse)
-
-        served = f"serving the publication {publication.name}"
-        deadline = time.monotonic() + 60
-        while served not in (cluster / "thrift.log").read_text() and time.monotonic() < deadline:
-            time.sleep(1)
-        query = "select indicator_code, count(*) from fct_indicator_observation group by indicator_code order by 1"
-        with duckdb.connect(str(built_warehouse), read_only=True) as warehouse:
-            expected = [
-                [code, str(count)]
-                for code, count in warehouse.sql(f"{query.replace('from ', 'from marts.')}").fetchall()
-            ]
-        assert through_beeline(jdbc, query) == expected
+        seeds = generate("10k", root / "bench")
+        on_duckdb = measure_one_refresh("10k", seeds, root / "duckdb", "duckdb")
+        with pytest.MonkeyPatch.context() as environment:
+            environment.setenv("SPARK_MASTER", "local[1]")  # the harness's own session, for the BI queries
+            on_spark = measure_one_refresh("10k", seeds, root, "spark", SPARK_REMOTE=remote)
+        yield {
+            "root": root,
+            "started": started,
+            "remote": remote,
+            "jdbc": f"jdbc:hive2://127.0.0.1:{settings['SPARK_THRIFT_PORT']}/marts",
+            "duckdb": on_duckdb,
+            "spark": on_spark,
+        }
     finally:
-        stopped = orchestration("spark-cluster-stop", tmp_path, **settings)
+        stopped = orchestration("spark-cluster-stop", root, **settings)
     assert stopped.returncode == 0, stopped.stderr[-3000:]
     for name in ("master", "worker", "connect", "thrift"):
-        assert not (cluster / f"{name}.pid").exists()
+        assert not (root / "data" / "spark-cluster" / f"{name}.pid").exists()
     for name in ("SPARK_CONNECT_PORT", "SPARK_THRIFT_PORT"):
         with socket.socket() as probe:
             assert probe.connect_ex(("127.0.0.1", int(settings[name]))) != 0, f"{name} still listens"
+
+
+def test_the_pipeline_runs_on_the_local_cluster_through_spark_connect_and_bi_tools_read_it_through_thrift(
+    on_the_cluster,
+):
+    root, jdbc = on_the_cluster["root"], on_the_cluster["jdbc"]
+    assert on_the_cluster["remote"] in on_the_cluster["started"].stdout and jdbc in on_the_cluster["started"].stdout
+    publication = published_folder(spark_dir(root))
+    duckdb_warehouse = root / "duckdb" / "data" / "warehouse.duckdb"
+    assert_the_marts_equal_duckdbs(publication / "marts.db", duckdb_warehouse, open_history_only=True)
+    history = f"read_parquet('{publication}/marts.db/fct_indicator_observation_history/*.parquet')"
+    closed = duckdb.sql(f"select count(*) from {history} where recorded_until is not null").fetchone()[0]
+    figures = len((REPO_SEEDS / "observations.csv").read_text().strip().splitlines()) - 1
+    assert closed == figures  # the repository's, which the local session published and the synthetic set lacks
+
+    served = f"serving the publication {publication.name}"
+    deadline = time.monotonic() + 60
+    while served not in (root / "data" / "spark-cluster" / "thrift.log").read_text() and time.monotonic() < deadline:
+        time.sleep(1)
+    query = "select indicator_code, count(*) from fct_indicator_observation group by indicator_code order by 1"
+    with duckdb.connect(str(duckdb_warehouse), read_only=True) as warehouse:
+        expected = [
+            [code, str(count)] for code, count in warehouse.sql(f"{query.replace('from ', 'from marts.')}").fetchall()
+        ]
+    assert through_beeline(jdbc, query) == expected
+
+
+def test_the_benchmark_harness_measures_both_engines_and_compares_them(on_the_cluster):
+    on_duckdb, on_spark = on_the_cluster["duckdb"], on_the_cluster["spark"]
+    for figures in (on_duckdb, on_spark):
+        assert figures["rows"] == 10_000
+        assert figures["dbt_nodes"] > 100 and figures["dbt_statements"] >= figures["dbt_nodes"]
+        assert 0 < figures["dbt_statements_s"] <= figures["full_refresh_s"]
+        for query in ("floor", *BI_QUERIES):
+            latency = figures[f"query_{query}"]
+            assert 0 < latency["median_ms"] <= latency["p95_ms"], query
+    comparison = "\n".join(spark_comparison([on_duckdb], [on_spark]))
+    assert f"dbt sent {on_spark['dbt_statements']} SQL statements for its {on_spark['dbt_nodes']} nodes on Spark" in (
+        comparison
+    )
+    slower = on_spark["full_refresh_s"] > on_duckdb["full_refresh_s"]
+    assert ("Spark was slower at every size measured" in comparison) == slower
 
 
 def through_beeline(jdbc_url: str, sql: str) -> list[list[str]]:
@@ -309,20 +320,17 @@ def test_a_seed_file_with_a_wrong_header_fails_on_spark_with_duckdbs_named_error
     assert "units.csv, line 1 (header): missing column(s) unit_code" in error
 
 
-def test_a_rollback_on_spark_publishes_the_previous_figures_again_and_keeps_the_history(published_on_spark, tmp_path):
-    """A corrected figure published on Spark, then rolled back: the figure is as before, and the recorded history
-    keeps the corrected version, closed by the rollback. Last in this file: it changes the shared publication."""
-    seeds = copy_seeds(tmp_path / "seeds")
-    observations = seeds / "observations.csv"
-    observations.write_text(observations.read_text().replace(",1.2,trillion_CNY,", ",1.3,trillion_CNY,", 1))
-    corrected = orchestration("refresh", published_on_spark, WAREHOUSE_ENGINE="spark", SEEDS_DIR=str(seeds))
-    assert corrected.returncode == 0, corrected.stderr[-5000:]
-    first, second = sorted(path for path in spark_dir(published_on_spark).iterdir() if path.is_dir())
+def test_a_rollback_on_spark_publishes_the_previous_figures_again_and_keeps_the_history(on_the_cluster):
+    """The cluster's publication (the synthetic set, without the repository's figures) rolled back: the local
+    session's publication is published again, and the recorded history keeps the figures' closing by the cluster's
+    run and their reopening by the rollback. Last in this file: it changes the shared publication."""
+    root = on_the_cluster["root"]
+    first, second = sorted(path for path in spark_dir(root).iterdir() if path.is_dir())
 
-    rolled_back = orchestration("rollback", published_on_spark, WAREHOUSE_ENGINE="spark")
+    rolled_back = orchestration("rollback", root, WAREHOUSE_ENGINE="spark")
 
     assert rolled_back.returncode == 0, rolled_back.stderr[-5000:]
-    publication = published_folder(spark_dir(published_on_spark))
+    publication = published_folder(spark_dir(root))
     assert publication.name.split("-", 1)[1].startswith("rollback-")
     assert not first.exists() and not second.exists()  # restored from, and withdrawn
     with connect(publication / READER_CATALOG) as reader:
@@ -330,11 +338,10 @@ def test_a_rollback_on_spark_publishes_the_previous_figures_again_and_keeps_the_
         assert reader.execute(value, ["ndrs25-ai-core-value-2025"]).fetchone() == (1.2,)
         versions = reader.execute(
             "select value_reported, recorded_until is null, coalesce(recorded_until_run_id like 'rollback-%', false) "
-            "from marts.fct_indicator_observation_history where observation_id = ? order by recorded_from, "
-            "value_reported",
+            "from marts.fct_indicator_observation_history where observation_id = ? order by recorded_from",
             ["ndrs25-ai-core-value-2025"],
         ).fetchall()
-        # 1.2 until the correction, 1.3 until the rollback, 1.2 again since: the rollback is a publication of its own
-        assert sorted(versions) == [(1.2, False, False), (1.2, True, False), (1.3, False, True)]
+        # published by the local session until the cluster's run left it out, then published again by the rollback
+        assert versions == [(1.2, False, False), (1.2, True, False)]
         log = reader.sql("select action from audit.publish_log order by published_at").fetchall()
         assert log == [("publish",), ("publish",), ("rollback",)]

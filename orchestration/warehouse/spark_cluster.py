@@ -83,6 +83,8 @@ class LocalSparkCluster:
                         "spark.sql.catalogImplementation": "in-memory",
                         "spark.sql.warehouse.dir": str(self.warehouse_dir),
                         "spark.cores.max": str(APPLICATION_CORES),
+                        # a cluster on one machine holds small tables: a shuffle partition per core, not 200
+                        "spark.sql.shuffle.partitions": str(APPLICATION_CORES),
                     }
                 ),
                 self.connect_port,

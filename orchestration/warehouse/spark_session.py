@@ -23,6 +23,9 @@ SESSION_CONFIG = {
     "spark.sql.ansi.enabled": "false",
     "spark.sql.session.timeZone": "UTC",
     "spark.log.level": "WARN",
+    # One machine's tables are small: Spark's default of 200 shuffle partitions (sized for a cluster) makes every
+    # join and aggregation 200 tasks.
+    "spark.sql.shuffle.partitions": "4",
 }
 
 
