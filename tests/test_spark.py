@@ -32,7 +32,7 @@ from orchestration.warehouse.spark_session import local_session
 from orchestration.warehouse.spark_warehouse import POINTER, READER_CATALOG, published_folder
 from tests.conftest import REPO_SEEDS, copy_seeds, free_port
 
-pytestmark = [pytest.mark.spark, pytest.mark.slow, pytest.mark.xdist_group("spark")]
+pytestmark = [pytest.mark.spark, pytest.mark.slow]
 # Written by a run's publication, not by the models: the runs on the two engines are two runs.
 RUN_COLUMNS = {
     "recorded_from",

@@ -22,7 +22,6 @@ from tests.conftest import REPO_SEEDS, copy_seeds, make_warehouse, refresh, repu
 
 PYTHON = sys.executable
 
-pytestmark = pytest.mark.xdist_group("published_twice")  # its module fixtures, built once, on one worker
 
 READER = """
 import sys, duckdb

@@ -16,8 +16,6 @@ from playwright.sync_api import sync_playwright
 from orchestration.serving.site import build_site
 from orchestration.warehouse.settings import REPO_ROOT
 
-pytestmark = pytest.mark.xdist_group("browser")  # its module fixtures, built once, on one worker
-
 # Screenshots of the page, kept for a person to look at after the run (git-ignored).
 ARTEFACTS = REPO_ROOT / "test-artifacts"
 CHROMIUM_ARGS = [

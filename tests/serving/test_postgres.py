@@ -23,8 +23,6 @@ from orchestration.warehouse.dbt import dbt_project
 from orchestration.warehouse.settings import DBT_EXECUTABLE, REPO_ROOT
 from tests.conftest import free_port, make_warehouse, remount
 
-pytestmark = pytest.mark.xdist_group("postgres")  # its module fixtures, built once, on one worker
-
 DESCRIPTIONS = Descriptions.from_manifest(json.loads(dbt_project.manifest_path.read_text()))
 # What the same values look like once they have crossed over.
 DUCKDB_TO_POSTGRES = {

@@ -15,7 +15,7 @@ from orchestration.serving import superset
 from orchestration.warehouse.settings import REPO_ROOT
 from tests.conftest import free_port
 
-pytestmark = [pytest.mark.superset, pytest.mark.xdist_group("superset")]
+pytestmark = pytest.mark.superset
 
 CAPACITY_2024 = "select total_capacity_eflops from marts.mart_computing_power where as_of_date = date '2024-12-31'"
 
