@@ -18,10 +18,9 @@ from orchestration.warehouse.files import read_jsonl
 from orchestration.warehouse.lock import RefreshLockedError, acquire_refresh_lock
 from orchestration.warehouse.resource import UNPUBLISHED_PREFIX
 from orchestration.warehouse.settings import REPO_ROOT
-from tests.conftest import REPO_SEEDS, copy_seeds, make_warehouse, refresh, republish
+from tests.conftest import REPO_SEEDS, copy_of, copy_seeds, make_warehouse, refresh, republish
 
 PYTHON = sys.executable
-
 
 READER = """
 import sys, duckdb
@@ -68,8 +67,7 @@ def cli_env(root: Path, seeds: Path, **extra) -> dict:
 @pytest.fixture(scope="module")
 def published_twice(built, tmp_path_factory) -> Path:
     """A folder with seeds and a warehouse published twice from them: 10 platforms (the built warehouse), then 11."""
-    root = tmp_path_factory.mktemp("published_twice")
-    shutil.copytree(built / "data", root / "data")
+    root = copy_of(built, tmp_path_factory.mktemp("published_twice"))
     seeds = copy_seeds(root / "seeds")
     set_platforms(seeds, 11)
     assert refresh(make_warehouse(root, seeds_dir=seeds)).success
@@ -196,11 +194,10 @@ def test_only_the_configured_number_of_versions_is_kept(two_versions):
     warehouse, _ = two_versions
     warehouse = make_warehouse(Path(warehouse.published_path).parent.parent, keep_versions=1)
     assert len(kept_versions(warehouse)) == 1
-    newest = []
-    for _ in range(2):  # three publications before these two: one is kept
+    for _ in range(2):
         assert republish(warehouse).success
-        newest = kept_versions(warehouse)
-    assert len(newest) == 1 and len(read_jsonl(warehouse.publish_log_path())) == 4
+    # four publications, the newest published: one previous version kept
+    assert len(kept_versions(warehouse)) == 1 and len(read_jsonl(warehouse.publish_log_path())) == 4
 
 
 def test_a_failed_run_keeps_its_working_file_under_a_clear_name(published_before):
@@ -289,7 +286,7 @@ def _dbt_running(process: subprocess.Popen) -> bool:
 def test_two_refreshes_started_together_both_publish_one_after_the_other(built, tmp_path):
     """Each rebuilds what a changed seed file reaches (the names of the geographies) in a copy of the built
     warehouse: the second waits for the first's lock, then publishes after it."""
-    shutil.copytree(built / "data", tmp_path / "data")
+    copy_of(built, tmp_path)
     seeds = copy_seeds(tmp_path / "seeds")
     geographies = seeds / "geographies.csv"
     geographies.write_text(geographies.read_text().replace("CN,China,", "CN,People's Republic of China,"))
