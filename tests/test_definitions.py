@@ -10,7 +10,7 @@ import pytest
 
 from orchestration.definitions import defs
 from orchestration.warehouse.settings import DBT_EXECUTABLE, REPO_ROOT
-from tests.conftest import proxy_settings
+from tests.conftest import REPO_SEEDS, proxy_settings
 
 
 def test_definitions_load_and_validate():
@@ -42,10 +42,23 @@ def test_assets_are_grouped_by_layer():
     assert groups[dg.AssetKey(["marts", "dim_indicator"])] == "marts"
 
 
-def test_published_warehouse_waits_for_every_mart():
+def test_published_warehouse_waits_for_every_mart_and_every_seed_file():
     graph = defs.resolve_asset_graph()
     marts = {key for key in graph.get_all_asset_keys() if key.path[0] == "marts"}
-    assert graph.get(dg.AssetKey("published_warehouse")).parent_keys == marts
+    loads = {dg.AssetKey(["raw", seed.stem]) for seed in REPO_SEEDS.glob("*.csv")}
+    assert graph.get(dg.AssetKey("published_warehouse")).parent_keys == marts | loads
+
+
+@pytest.mark.parametrize("seed", sorted(path.name for path in REPO_SEEDS.glob("*.csv")))
+def test_every_seed_file_is_loaded_and_checked_upstream_of_the_publication(seed):
+    """A broken seed file, whatever reads it (a mart, the proposals' catalogs, nothing yet), stops the run before it
+    publishes: its load fails, or its blocking input contract does."""
+    graph = defs.resolve_asset_graph()
+    load = dg.AssetKey(["raw", seed.removesuffix(".csv")])
+    assert load in graph.get_all_asset_keys(), f"seeds/{seed} has no load asset"
+    contract = dg.AssetCheckKey(load, "input_contract")
+    assert graph.get_check_spec(contract).blocking, f"the input contract of seeds/{seed} does not block"
+    assert dg.AssetKey("published_warehouse") in dg.AssetSelection.assets(load).downstream().resolve(graph)
 
 
 def test_the_data_page_follows_every_publication():

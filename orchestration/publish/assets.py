@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from orchestration.ingest.seed_tables import seed_tables
 from orchestration.publish.publishing import publish, publish_on_spark
 from orchestration.warehouse import quality_report, settings
 from orchestration.warehouse.dbt import model_keys
@@ -11,7 +12,9 @@ from orchestration.warehouse.resource import WarehouseResource
 
 @dg.asset(
     key="published_warehouse",
-    deps=model_keys("marts"),
+    # Every seed file's load (with its blocking input contract), not only those the marts are built from: a broken
+    # catalog file (unit_spellings.csv, read by the proposals) blocks the publication as a broken observation does.
+    deps=[*model_keys("marts"), *(dg.AssetKey(["raw", table.name]) for table in seed_tables())],
     group_name="publish",
     kinds={settings.warehouse_engine()},
     description=(
