@@ -57,11 +57,14 @@ def _load(connection: duckdb.DuckDBPyConnection, table: SeedTable, path: Path) -
     connection.execute(f"create schema if not exists {RAW_SCHEMA}")
     connection.execute("begin transaction")
     try:
-        connection.execute(
-            f"create or replace table {RAW_SCHEMA}.{_quote(table.name)} as "
-            f"select * from read_csv($path, {_read_csv_options(table)})",
-            {"path": str(path)},
-        )
+        try:
+            connection.execute(
+                f"create or replace table {RAW_SCHEMA}.{_quote(table.name)} as "
+                f"select * from read_csv($path, {_read_csv_options(table)})",
+                {"path": str(path)},
+            )
+        except duckdb.InvalidInputException as error:  # the reader gave up on the file, not on a line of it
+            raise unparsable_file_error(path, error) from None
         _raise_on_rejected_lines(connection, table, path)
         row_count = connection.execute(f"select count(*) from {RAW_SCHEMA}.{_quote(table.name)}").fetchone()[0]
     except BaseException:
@@ -86,7 +89,8 @@ def check_header(path: Path, table: SeedTable) -> None:
             f"{path}, line 1 (header): not valid UTF-8; expected the file saved as UTF-8 "
             "(CSV UTF-8 in a spreadsheet's Save As)"
         ) from None
-    header = next(csv.reader([header_text.strip("\r\n")]), [])
+    # Lines may end in \r alone (old Mac files): the header is the text before the first line break of any kind.
+    header = next(csv.reader(header_text.splitlines()[:1]), [])
     header = [name.strip() for name in header]
     if header != expected:
         missing = [name for name in expected if name not in header]
@@ -133,6 +137,22 @@ def _raise_on_rejected_lines(connection: duckdb.DuckDBPyConnection, table: SeedT
     columns = list(table.columns)
     problems = [describe_rejected_line(columns, table, *row) for row in rejected[:MAX_REPORTED_ERRORS]]
     raise rejected_lines_error(path, len(rejected), problems)
+
+
+def unparsable_file_error(path: Path, error: duckdb.InvalidInputException) -> SeedFileError:
+    """The error for a file DuckDB's reader cannot follow at all, with the line that explains why where one does."""
+    with path.open("rb") as file:
+        for number, line in enumerate(file, 1):
+            if b"\r" in line.rstrip(b"\r\n"):
+                return SeedFileError(
+                    f"{path}, line {number}: a carriage return (\\r) inside the line; expected each line to end in "
+                    "one line break (\\n or \\r\\n) and nothing of the kind within it"
+                )
+    reason = str(error).splitlines()[0]
+    return SeedFileError(
+        f"{path}: not readable as CSV ({reason}); expected comma-separated lines, with values that contain a comma, "
+        "a double quote or a line break in double quotes"
+    )
 
 
 def rejected_lines_error(path: Path, count: int, problems: list[str]) -> SeedFileError:

@@ -144,7 +144,8 @@ def record_lines(seed_file: Path) -> list[int]:
     with seed_file.open(encoding="utf-8-sig", newline="") as file:
         reader = csv.reader(file)
         next(reader, None)
-        return [reader.line_num for record in reader if any(field.strip() for field in record)]
+        # DuckDB skips an empty line, but loads a line of empty fields (`,,,`) as a row.
+        return [reader.line_num for record in reader if record]
 
 
 def table_query(table: SeedTable, quote: str = '"', order: str = "order by seed.rowid") -> str:

@@ -197,8 +197,8 @@ def _column_contracts(expect, column: str, contract: dict, catalogs: dict[str, l
                 column,
                 lambda row, other=other: (
                     row[column],
-                    f"measures {row['_unit_quantity_kind']}, but {other} {row[other]} is a "
-                    f"{row['_indicator_quantity_kind']}; expected a unit of that kind (units.csv)",
+                    f"measures {row['_unit_quantity_kind']} (units.csv), but {other} {row[other]} is a "
+                    f"{row['_indicator_quantity_kind']} (indicators.csv); expected a unit of that kind",
                 ),
             )
         )

@@ -65,6 +65,25 @@ def test_a_spreadsheet_saved_file_with_bom_and_crlf_loads_the_same(connection, t
     assert clean_rows[0][0] == "x-1" and clean_rows[0][8] == 280.0
 
 
+def test_a_file_whose_lines_end_in_a_carriage_return_alone_loads_the_same(connection, tmp_path):
+    second = GOOD_ROW.replace("x-1", "x-2")
+    path = write(tmp_path, f"{HEADER}\r{GOOD_ROW}\r{second}\r")
+
+    assert load_seed_file(connection, OBSERVATIONS, path).row_count == 2
+    assert connection.execute("select observation_id, value from raw.observations").fetchall() == [
+        ("x-1", 280.0),
+        ("x-2", 280.0),
+    ]
+
+
+def test_a_carriage_return_inside_a_line_is_named_with_its_line(connection, tmp_path):
+    broken = GOOD_ROW.replace("x-1", "x\r-2")
+    path = write(tmp_path, f"{HEADER}\n{GOOD_ROW}\n{broken}\n")
+
+    with pytest.raises(SeedFileError, match=r"observations.csv, line 3: a carriage return \(\\r\) inside the line"):
+        load_seed_file(connection, OBSERVATIONS, path)
+
+
 def test_an_unparsable_number_names_line_column_value_and_what_was_expected(connection, tmp_path):
     bad_row = GOOD_ROW.replace(",280,", ',"1,234",')
     path = write(tmp_path, f"{HEADER}\n{GOOD_ROW}\n{bad_row}\n")
