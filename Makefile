@@ -12,7 +12,7 @@ DAGSTER_PORT ?= 3000
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.md' \) -print)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast system-packages dev dbt-dev settings rollback site sql serve serve-stop superset superset-stop spark-cluster spark-cluster-stop propose accept export docs bench-data bench lint format lock clean
+.PHONY: help run test test-fast fuzz system-packages dev dbt-dev settings rollback site sql serve serve-stop superset superset-stop spark-cluster spark-cluster-stop propose accept export docs bench-data bench lint format lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -103,6 +103,13 @@ test: system-packages $(MANIFEST) $(SPARK_STAMP) ## Run the whole test suite (in
 # The tests that start no dbt, Spark, PostgreSQL or browser process: pure functions, in-process assets, the layout.
 test-fast: $(MANIFEST) ## Run the fast tier of the tests (about a minute)
 	$(BIN)/pytest -m "not slow"
+
+# N mutations of the seed files, each checked at the input contracts and as a refresh run on a copy of a published
+# warehouse (tests/fuzz/); SEED repeats a session. Falsifying mutations are written to fuzz-failures/.
+N ?= 1000
+fuzz: $(MANIFEST) ## Fuzz the seed files: N mutations (default 1000), SEED=... to repeat a session
+	FUZZ_EXAMPLES=$(N) FUZZ_RUNS=$(N) FUZZ_PROGRESS=1 $(BIN)/pytest tests/fuzz -s -p no:xdist -p no:logging \
+		-o addopts="-ra --strict-markers" --hypothesis-show-statistics $(if $(SEED),--hypothesis-seed=$(SEED))
 
 dev: $(MANIFEST) ## Open the Dagster UI on http://127.0.0.1:3000: every run, whatever started it; schedules and sensors
 	mkdir -p $(DAGSTER_HOME) && test -e $(DAGSTER_HOME)/dagster.yaml || cp .dagster_home/dagster.yaml $(DAGSTER_HOME)/

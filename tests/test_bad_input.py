@@ -140,44 +140,6 @@ def test_unreadable_file_fails_at_raw_layer_and_publishes_nothing(published_befo
     assert digest(published_before.published_path) == before
 
 
-# Both were once published around (the proposals' catalogs were not upstream of publishing): kept as fuzz examples
-# too (tests/fuzz/).
-@pytest.mark.parametrize(
-    ("file_name", "key", "old", "new", "expected_words"),
-    [
-        (
-            "unit_spellings.csv",
-            "trillion RMB",
-            "trillion RMB",
-            "tr,illion RMB",
-            ["unit_spellings.csv", "line {line}: 3 field(s) where 2 are expected (spelling,unit_code)"],
-        ),
-        (
-            "indicator_aliases.csv",
-            "intelligent computing capacity,",
-            "computing capacity",
-            "computing\ncapacity",
-            ["indicator_aliases.csv", "line {line}: 1 field(s) where 2 are expected (alias,indicator_code)"],
-        ),
-    ],
-    ids=["comma in unit_spellings.csv", "newline in indicator_aliases.csv"],
-)
-def test_a_broken_catalog_file_blocks_publication(published_before, file_name, key, old, new, expected_words):
-    seed = Path(published_before.seeds_dir) / file_name
-    line = line_of(seed, key)
-    edit_line(seed, line, old, new)
-    before = digest(published_before.published_path)
-
-    result = refresh(published_before)
-
-    assert not result.success
-    message = failure_text(result)
-    for word in expected_words:
-        assert word.format(line=line) in message, message
-    assert dg.AssetKey("published_warehouse") not in _materialized(result)
-    assert digest(published_before.published_path) == before
-
-
 def test_a_broken_error_rule_blocks_publication_and_names_the_rule(published_before):
     seed = Path(published_before.seeds_dir) / "observations.csv"
     edit_line(seed, line_of(seed, "nda24-total-capacity-2024"), ",280,", ",300,")
