@@ -108,7 +108,7 @@ test-fast: $(MANIFEST) ## Run the fast tier of the tests (about a minute)
 # warehouse (tests/fuzz/); SEED repeats a session. Falsifying mutations are written to fuzz-failures/.
 N ?= 1000
 fuzz: $(MANIFEST) ## Fuzz the seed files: N mutations (default 1000), SEED=... to repeat a session
-	FUZZ_EXAMPLES=$(N) FUZZ_RUNS=$(N) FUZZ_PROGRESS=1 $(BIN)/pytest tests/fuzz -s -p no:xdist -p no:logging \
+	FUZZ_EXAMPLES=$(N) FUZZ_RUNS=$(N) FUZZ_PROGRESS=1 $(BIN)/pytest tests/fuzz -s -n 0 -p no:logging \
 		-o addopts="-ra --strict-markers" --hypothesis-show-statistics $(if $(SEED),--hypothesis-seed=$(SEED))
 
 dev: $(MANIFEST) ## Open the Dagster UI on http://127.0.0.1:3000: every run, whatever started it; schedules and sensors

@@ -1,4 +1,4 @@
-"""The fuzz session's summary, after pytest's own (with `make fuzz`, which runs these tests on one process)."""
+"""The fuzz session's summary, after pytest's own (with `make fuzz`, which runs these tests on one process, -n 0)."""
 
 from tests.fuzz import report
 
