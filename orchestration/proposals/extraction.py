@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from orchestration.proposals import chinese, numbers
+
 # Qualifier words, longest first where one begins another; "nearly 100" is under 100.
 QUALIFIERS = {
     "more than": "more_than",
@@ -50,7 +52,23 @@ QUALIFIERS = {
     "roughly": "about",
     "some": "about",
 }
-SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+SCALES = {
+    "thousand": 1e3,
+    "million": 1e6,
+    "billion": 1e9,
+    "trillion": 1e12,
+    "quadrillion": 1e15,
+    "quintillion": 1e18,
+}
+# A figure restated in other units right after it, "(...)" or ", or ...": the same figure, checked, not a row.
+_GLOSS_BETWEEN = re.compile(r"\s*(?:[(（]\s*(?:即|約|约|i\.e\.,?|or)?|,\s*or|,\s*即)\s*(?:每秒)?\s*", re.IGNORECASE)
+# A precision or basis stated beside a figure: the warehouse compares figures only on one basis.
+_BASIS = re.compile(
+    r"(?<![A-Za-z])(?:FP|INT|BF)\d+(?!\d)|半精度|单精度|單精度|双精度|雙精度|(?:half|single|double)[- ]precision",
+    re.IGNORECASE,
+)
+# Rounding in a gloss: "246 EFLOPS (2.46 × 10^20 operations)" agrees; a factor of ten or a thousand does not.
+GLOSS_TOLERANCE = 0.02
 NUMBER_WORDS = {
     "one": 1,
     "two": 2,
@@ -117,6 +135,8 @@ class Proposal:
     period_type: str | None = None
     period_inferred: bool = True
     is_forecast: bool = False
+    basis: str = ""  # a precision or basis stated beside it ("FP16 半精度")
+    canonical: float = math.nan  # the value in its unit's canonical unit, where the unit is known (glosses compare it)
 
 
 @dataclass(frozen=True)
@@ -146,25 +166,31 @@ class Catalogs:
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
-    """The sentences of `text` as (start, end) character offsets."""
-    spans, start = [], 0
-    for boundary in _SENTENCE_END.finditer(text):
-        spans.append((start, boundary.start()))
-        start = boundary.end()
-    if text[start:].strip():
-        spans.append((start, len(text.rstrip())))
+    """The sentences of `text` as (start, end) character offsets: Chinese sentences end after 。！？；, English ones
+    at a full stop, question or exclamation mark before the next sentence's capital or digit."""
+    spans = []
+    for part_start, part_end in chinese.sentences(text):
+        part, start = text[part_start:part_end], 0
+        for boundary in _SENTENCE_END.finditer(part):
+            spans.append((part_start + start, part_start + boundary.start()))
+            start = boundary.end()
+        if part[start:].strip():
+            spans.append((part_start + start, part_start + len(part.rstrip())))
     return spans
 
 
 def propose(text: str, catalogs: Catalogs, published_on: date) -> list[Proposal]:
     """Every figure the text states as a number, in the order written; `published_on` dates the report, which tells
-    a forecast ("by 2035") from an outcome."""
+    a forecast ("by 2035", 预计) from an outcome and reads 今年 and 去年."""
     proposals = []
     pattern = _figure_pattern(catalogs)
     for start, end in sentences(text):
         sentence = text[start:end]
+        if chinese.is_chinese(sentence):
+            proposals.extend(_chinese_figures(sentence, start, catalogs, published_on))
+            continue
         matches = [match for match in pattern.finditer(sentence) if not _not_a_figure(match, sentence)]
-        phrases = _periods(sentence, matches)
+        phrases = _periods(_PERIOD_PHRASES, sentence, matches)
         found = [
             (match, _proposal(match, phrases.get(index), sentence, start, catalogs, published_on))
             for index, match in enumerate(matches)
@@ -173,7 +199,7 @@ def propose(text: str, catalogs: Catalogs, published_on: date) -> list[Proposal]
         # "surpassed 100 trillion" qualifies a number; "surpassed the United States" states a relation.
         if any(re.search(rf"\b{word}\b(?!\s+\d)", sentence, re.IGNORECASE) for word in RELATION_WORDS):
             proposals.append(Proposal(quote=sentence, quote_start=start, quote_end=end, review=[RELATION_REVIEW]))
-        proposals.extend(proposal for _, proposal in found)
+        proposals.extend(_with_basis(sentence, _without_glosses(sentence, found)))
     return proposals
 
 
@@ -223,7 +249,15 @@ def _proposal(
     elif inferred:
         review.append("period inferred from the text's wording: check it")
     forecast = forecast or any(re.search(rf"\b{word}\b", sentence, re.IGNORECASE) for word in FORECAST_WORDS)
+    base = catalogs.unit_spelled(unit_text) if unit_text and not points else None
+    if unit is not None:
+        canonical = float(value) * unit.factor_to_canonical
+    elif base is not None:  # a scale the catalog lacks ("3 trillion floating-point operations per second")
+        canonical = float(value) * SCALES[scale.lower()] * base.factor_to_canonical if scale else math.nan
+    else:
+        canonical = math.nan
     return Proposal(
+        canonical=canonical,
         value=float(value),
         value_text=number,
         unit_text=written,
@@ -281,10 +315,10 @@ _PERIOD_PHRASES = re.compile(
 )
 
 
-def _periods(sentence: str, matches: list[re.Match]) -> dict[int, re.Match]:
+def _periods(phrases: re.Pattern, sentence: str, matches: list[re.Match]) -> dict[int, re.Match]:
     """Each period phrase of the sentence given to the number nearest it: {index of the number: the phrase}."""
     given: dict[int, re.Match] = {}
-    for phrase in _PERIOD_PHRASES.finditer(sentence):
+    for phrase in phrases.finditer(sentence):
         distances = [
             (max(phrase.start() - match.end(), match.start() - phrase.end(), 0), index)
             for index, match in enumerate(matches)
@@ -358,3 +392,151 @@ def _not_a_figure(match: re.Match, sentence: str) -> bool:
 
 def _close(left: float, right: float) -> bool:
     return abs(left - right) <= 1e-9 * max(abs(left), abs(right))
+
+
+def _without_glosses(sentence: str, found: list[tuple[re.Match, Proposal]]) -> list[Proposal]:
+    """The figures of a sentence but those restating the figure before them in other units ("246 EFLOPS, or 246
+    quintillion floating-point operations per second", "197EFLOPS（每秒1.97万亿亿次浮点运算）"): a gloss is checked
+    against its figure and never proposed; where the two disagree, the figure's review says so with both values."""
+    kept: list[tuple[re.Match, Proposal]] = []
+    for match, proposal in found:
+        if kept and _GLOSS_BETWEEN.fullmatch(sentence[kept[-1][0].end() : match.start()]):
+            figure = kept[-1][1]
+            if figure.period_end is None and proposal.period_end is not None:  # the phrase stood nearer the gloss
+                figure.period_start, figure.period_end = proposal.period_start, proposal.period_end
+                figure.period_inferred, figure.is_forecast = proposal.period_inferred, proposal.is_forecast
+                figure.review = [item for item in figure.review if not item.startswith("period not stated")]
+                figure.review += [item for item in proposal.review if item.startswith("period inferred")]
+            if math.isnan(figure.canonical) or math.isnan(proposal.canonical):
+                figure.review.append(
+                    f"a gloss restates it as {proposal.value_text} {proposal.unit_text}, in a unit the catalog cannot "
+                    "compare: check that they agree"
+                )
+            elif abs(figure.canonical - proposal.canonical) > GLOSS_TOLERANCE * abs(figure.canonical):
+                figure.review.append(
+                    f"wrong gloss: {figure.value_text} {figure.unit_text} is {_number(figure.canonical)} in the "
+                    f"canonical unit, but the gloss {proposal.value_text} {proposal.unit_text} is "
+                    f"{_number(proposal.canonical)}: check which the source means"
+                )
+            continue
+        kept.append((match, proposal))
+    return [proposal for _, proposal in kept]
+
+
+def _with_basis(sentence: str, proposals: list[Proposal]) -> list[Proposal]:
+    """Each figure of a sentence that states a precision or basis ("FP16半精度") says it, for the reviewer to keep."""
+    stated = [match.group(0) for match in _BASIS.finditer(sentence)]
+    for proposal in proposals if stated else []:
+        proposal.basis = " ".join(dict.fromkeys(stated))
+        proposal.review.append(f"basis stated beside it: {proposal.basis}; keep it with the figure")
+    return proposals
+
+
+def _number(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def _chinese_figure_pattern(catalogs: Catalogs) -> re.Pattern:
+    qualifier = "|".join(re.escape(word) for word in sorted(chinese.QUALIFIERS, key=len, reverse=True))
+    units = "|".join(
+        re.escape(spelling)
+        for spelling in sorted([*chinese.POINTS, chinese.PERCENT, *catalogs.spellings()], key=len, reverse=True)
+    )
+    after = "|".join(re.escape(word) for word in chinese.QUALIFIERS_AFTER)
+    return re.compile(
+        rf"(?P<qualifier>{qualifier})?(?<![A-Za-z0-9.,])(?P<number>{numbers.NUMBER_TEXT})(?![0-9.])"
+        rf"\s*(?P<unit>{units})?(?![A-Za-z])(?P<after>{after})?",
+        re.IGNORECASE,
+    )
+
+
+def _chinese_figures(sentence: str, offset: int, catalogs: Catalogs, published_on: date) -> list[Proposal]:
+    """The figures of a Chinese sentence: matched on its narrowed copy (full-width digits as ASCII, the same
+    offsets), quoted as written."""
+    narrow = numbers.normalised(sentence)
+    matches = [
+        match
+        for match in _chinese_figure_pattern(catalogs).finditer(narrow)
+        if not _chinese_not_a_figure(match, narrow)
+    ]
+    phrases = _periods(chinese.PERIOD_PHRASES, narrow, matches)
+    found = [
+        (match, _chinese_proposal(match, phrases.get(index), narrow, sentence, offset, catalogs, published_on))
+        for index, match in enumerate(matches)
+    ]
+    return _with_basis(narrow, _without_glosses(narrow, found))
+
+
+def _chinese_not_a_figure(match: re.Match, narrow: str) -> bool:
+    """A year, a month or a day (2024年, 6月底), a count in a name (万卡集群), a port speed (400G), an ordinal (第3)."""
+    if match["unit"]:
+        return False
+    if chinese.NOT_A_FIGURE_AFTER.match(narrow, match.end("number")):
+        return True
+    return narrow[: match.start("number")].endswith("第")
+
+
+def _chinese_proposal(
+    match: re.Match,
+    phrase: re.Match | None,
+    narrow: str,
+    sentence: str,
+    offset: int,
+    catalogs: Catalogs,
+    published_on: date,
+) -> Proposal:
+    number = numbers.read_number(match["number"])
+    unit_text = match["unit"] or ""
+    review = [number.review] if number.review else []
+    qualifier = chinese.QUALIFIERS[match["qualifier"]] if match["qualifier"] else "exact"
+    if number.more_than or match["after"]:  # 300多, 40%多, 1万以上, 30%左右
+        qualifier = "more_than" if number.more_than else chinese.QUALIFIERS_AFTER[match["after"]]
+    points = unit_text in chinese.POINTS
+    unit, value = None, number.value
+    if points:
+        review.append("percentage points (个百分点): a change of a share, not a percent; no unit of the catalog")
+    elif unit_text == chinese.PERCENT:
+        unit = catalogs.unit_spelled("percent")
+    elif unit_text:
+        unit, value = _at_written_scale(catalogs, catalogs.unit_spelled(unit_text), number)
+    indicator = _indicator(narrow, match, catalogs, unit)
+    if unit is None and not points and indicator is not None:
+        unit, value = _at_written_scale(catalogs, _unit_of_indicator(catalogs, indicator, None), number)
+    if unit is None and not points:
+        review.append(f"unit not found in the catalog: {unit_text or '(none written)'}")
+    if indicator is None:
+        review.append("indicator not found: no catalog name or alias in the sentence fits the unit")
+    period_type = indicator.period_type if indicator else None
+    period_start, period_end, inferred, forecast = chinese.period(phrase, published_on, period_type)
+    if period_end is None:
+        review.append("period not stated: choose it, and say how in the note")
+    elif inferred:
+        review.append("period inferred from the text's wording (read against the report's date): check it")
+    return Proposal(
+        value=float(value),
+        value_text=sentence[match.start("number") : match.end("number")],
+        unit_text=sentence[match.start("unit") : match.end("unit")] if match["unit"] else "",
+        unit_code=unit.code if unit else None,
+        qualifier=qualifier,
+        indicator_code=indicator.code if indicator else None,
+        period_start=period_start,
+        period_end=period_end,
+        period_type=period_type,
+        period_inferred=inferred,
+        is_forecast=forecast or any(word in sentence for word in chinese.FORECAST_WORDS),
+        canonical=float(value) * unit.factor_to_canonical if unit else math.nan,
+        quote=sentence,
+        quote_start=offset,
+        quote_end=offset + len(sentence),
+        review=review,
+    )
+
+
+def _at_written_scale(catalogs: Catalogs, base: Unit | None, number: numbers.Number) -> tuple[Unit | None, float]:
+    """The catalog's unit at the scale the number is written in with its digits (140万亿 tokens a day: 140 in trillion
+    tokens a day), else the base unit with the scale applied to the value (4000亿元: 4e11 CNY)."""
+    if base is not None and number.as_written is not None and number.scale != 1:
+        scaled = catalogs.unit_scaled(base, number.scale)
+        if scaled is not None:
+            return scaled, number.as_written
+    return base, number.value

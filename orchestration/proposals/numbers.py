@@ -25,6 +25,11 @@ MORE_THAN = "多余餘"
 _SIMPLIFIED = str.maketrans("萬億兩〇", "万亿两零")  # cn2an reads simplified numerals
 _DIGITS = "零〇一二两兩三四五六七八九"
 _SCALE_CHARACTERS = "".join(SCALES) + AMBIGUOUS_SCALE
+# A number as written, scale words and 多/余 included, to find numbers in a text (group-free, to embed).
+NUMBER_TEXT = (
+    rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)[{_SCALE_CHARACTERS}]*[{MORE_THAN}]?"
+    rf"|(?:[{_DIGITS}]|十)[{_DIGITS}{_SCALE_CHARACTERS}]*[{MORE_THAN}]?"
+)
 NUMBER = re.compile(
     rf"(?P<arabic>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<scales>[{_SCALE_CHARACTERS}]*)"
     rf"|(?P<chinese>[{_DIGITS}][{_DIGITS}{_SCALE_CHARACTERS}]*|十[{_DIGITS}{_SCALE_CHARACTERS}]*)"
@@ -33,9 +38,11 @@ NUMBER = re.compile(
 
 @dataclass(frozen=True)
 class Number:
-    value: float
+    value: float  # the whole value, scale words applied
     more_than: bool = False  # 多 or 余 after it
     review: str = ""  # what the reviewer must settle (an ambiguous scale word)
+    as_written: float | None = None  # the digits before the scale words (140 of 140万亿), where they are Arabic
+    scale: float = 1.0  # the scale words' product (10^12 of 140万亿)
 
 
 def normalised(text: str) -> str:
@@ -62,10 +69,10 @@ def read_number(written: str) -> Number | None:
     review = AMBIGUOUS_REVIEW if AMBIGUOUS_SCALE in text else ""
     text = text.replace(AMBIGUOUS_SCALE, "")
     if match["arabic"]:
-        value = float(match["arabic"].replace(",", ""))
-        for scale in match["scales"].replace(AMBIGUOUS_SCALE, ""):
-            value *= SCALES[scale]
-        return Number(value, more_than, review)
+        digits, scale = float(match["arabic"].replace(",", "")), 1.0
+        for word in match["scales"].replace(AMBIGUOUS_SCALE, ""):
+            scale *= SCALES[word]
+        return Number(digits * scale, more_than, review, digits, scale)
     return Number(_chinese_numeral(text), more_than, review)
 
 

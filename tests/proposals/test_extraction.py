@@ -200,3 +200,134 @@ def test_the_propose_command_writes_the_proposals_file_and_names_an_unknown_sour
     unknown = subprocess.run([*command, "--source-id", "new_report"], cwd=REPO_ROOT, capture_output=True, text=True)
     assert unknown.returncode == 2
     assert "source 'new_report' is not in" in unknown.stderr and "sources.csv" in unknown.stderr
+
+
+# Chinese reports, in sentences written for these tests (simplified and traditional characters).
+REPORTED_ON = date(2025, 8, 22)
+
+
+def one_zh(sentence: str) -> Proposal:
+    [proposal] = propose(sentence, CATALOGS, REPORTED_ON)
+    return proposal
+
+
+def test_a_chinese_figure_has_its_value_unit_indicator_and_a_period_read_against_the_report():
+    proposal = one_zh("截至今年6月底，我国智能算力规模达788EFLOPS。")
+    assert (proposal.value, proposal.unit_code, proposal.qualifier) == (788, "EFLOPS", "exact")
+    assert proposal.indicator_code == "intelligent_computing_capacity"
+    assert (proposal.period_start, proposal.period_end, proposal.period_inferred) == (
+        date(2025, 6, 30),
+        date(2025, 6, 30),
+        True,
+    )
+    traditional = one_zh("截至今年6月底，我國智能算力規模達788EFLOPS。")
+    assert (traditional.value, traditional.unit_code, traditional.indicator_code) == (
+        788,
+        "EFLOPS",
+        "intelligent_computing_capacity",
+    )
+
+
+def test_chinese_scale_words_give_the_catalogs_unit_of_that_scale():
+    calls = one_zh("日均Token调用量超过140万亿。")
+    assert (calls.value, calls.unit_code, calls.qualifier) == (140, "trillion_tokens_per_day", "more_than")
+    value = one_zh("预计2025年人工智能核心产业规模将突破1.2万亿元。")
+    assert (value.value, value.unit_code, value.indicator_code, value.is_forecast) == (
+        1.2,
+        "trillion_CNY",
+        "ai_core_industry_value",
+        True,
+    )
+    datasets = one_zh("2024年底高质量数据集达3.5万个。")
+    assert (datasets.value, datasets.unit_code, datasets.period_end) == (35_000, "count", date(2024, 12, 31))
+
+
+@pytest.mark.parametrize(
+    ("written", "qualifier"),
+    [
+        ("超过280EFLOPS", "more_than"),
+        ("突破280EFLOPS", "more_than"),
+        ("逾280EFLOPS", "more_than"),
+        ("280EFLOPS以上", "more_than"),
+        ("约280EFLOPS", "about"),
+        ("280EFLOPS左右", "about"),
+        ("近280EFLOPS", "less_than"),
+        ("达到280EFLOPS", "exact"),
+        ("達280EFLOPS", "exact"),
+        ("280多EFLOPS", "more_than"),
+    ],
+)
+def test_a_chinese_qualifier_before_or_after_the_number(written, qualifier):
+    proposal = one_zh(f"2024年底我国算力总规模{written}。")
+    assert (proposal.value, proposal.unit_code, proposal.qualifier) == (280, "EFLOPS", qualifier)
+    assert proposal.indicator_code == "total_computing_capacity"
+
+
+def test_chinese_sentences_end_at_chinese_punctuation_with_exact_offsets():
+    text = "智能算力规模达90EFLOPS；同比增长40%多。算力总规模达280EFLOPS！"
+    proposals = propose(text, CATALOGS, REPORTED_ON)
+    assert [text[p.quote_start : p.quote_end] for p in proposals] == [p.quote for p in proposals]
+    assert [p.quote for p in proposals] == ["智能算力规模达90EFLOPS；", "同比增长40%多。", "算力总规模达280EFLOPS！"]
+    assert (proposals[1].value, proposals[1].unit_code, proposals[1].qualifier) == (40, "percent", "more_than")
+
+
+def test_full_width_digits_are_read_and_quoted_as_written():
+    proposal = one_zh("我国智能算力规模达７８８ＥＦＬＯＰＳ。")
+    assert (proposal.value, proposal.unit_code, proposal.value_text, proposal.unit_text) == (
+        788,
+        "EFLOPS",
+        "７８８",
+        "ＥＦＬＯＰＳ",
+    )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "我国智能算力规模达197EFLOPS（每秒1.97万亿亿次浮点运算）。",
+        "我国智能算力规模达90EFLOPS（每秒9000京次浮点运算）。",
+        "Intelligent computing capacity reached 246 EFLOPS, or 246 quintillion floating-point operations per second.",
+    ],
+)
+def test_a_gloss_in_other_units_is_the_same_figure_checked_and_not_proposed(sentence):
+    proposal = one_zh(sentence)
+    assert proposal.unit_code == "EFLOPS" and proposal.indicator_code == "intelligent_computing_capacity"
+    assert not [item for item in proposal.review if "gloss" in item]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "figure", "gloss"),
+    [
+        ("我国智能算力规模达246EFLOPS(2460万亿次浮点运算)。", "246", "2460万亿 次浮点运算"),
+        (
+            "Intelligent computing capacity reached 300 EFLOPS (3 trillion floating-point operations per second).",
+            "300",
+            "3 trillion floating-point operations per second",
+        ),
+    ],
+)
+def test_a_wrong_gloss_is_flagged_with_both_values(sentence, figure, gloss):
+    proposal = one_zh(sentence)
+    [flag] = [item for item in proposal.review if item.startswith("wrong gloss")]
+    assert f"{figure} EFLOPS is {figure} in the canonical unit" in flag and f"the gloss {gloss} is" in flag
+
+
+def test_zhao_is_flagged_never_converted():
+    proposal = one_zh("台湾算力总规模达5兆次。")
+    assert proposal.value == 5
+    assert any(item.startswith("兆 is 10^12 in Taiwanese and Hong Kong usage") for item in proposal.review)
+
+
+def test_port_speeds_card_clusters_years_and_months_are_not_figures():
+    assert propose("2025年6月，全国建成400G端口和10万卡集群。", CATALOGS, REPORTED_ON) == []
+
+
+def test_a_basis_stated_beside_a_figure_is_proposed_with_it():
+    proposal = one_zh("我国智能算力规模达788EFLOPS（FP16半精度）。")
+    assert proposal.basis == "FP16 半精度" and proposal.value == 788
+    assert "basis stated beside it: FP16 半精度; keep it with the figure" in proposal.review
+
+
+def test_chinese_percentage_points_are_not_percent():
+    proposal = one_zh("智能算力占比同比提高2.5个百分点。")
+    assert proposal.unit_code is None and any("percentage points" in item for item in proposal.review)
