@@ -1,19 +1,22 @@
 """The language of quantities in Chinese reports, for extraction.py: where sentences end, the words that qualify a
 number before or after it, what is not a figure of its own, and the phrases that date a figure, read against the
-report's publication date ("截至今年6月底" in a report of 2025 is 30 June 2025). Simplified and traditional characters
-alike; numbers themselves are numbers.py's."""
+report's publication date ("截至今年6月底" in a report of 2025 is 30 June 2025). Traditional characters are read as
+simplified (OpenCC, character for character), so the words here and the catalogs' Chinese spellings and aliases are
+written once, in simplified characters; numbers themselves are numbers.py's."""
 
 from __future__ import annotations
 
 import calendar
 import re
 from datetime import date
+from functools import cache
+
+import opencc
 
 SENTENCE_END = "。！？；"
 # Before the number, longest first where one begins another; 达/达到 (reached) state the number as it is.
 QUALIFIERS = {
     "超过": "more_than",
-    "超過": "more_than",
     "突破": "more_than",
     "高于": "more_than",
     "超": "more_than",
@@ -25,24 +28,19 @@ QUALIFIERS = {
     "最多": "at_most",
     "接近": "less_than",
     "将近": "less_than",
-    "將近": "less_than",
     "近": "less_than",
     "大约": "about",
-    "大約": "about",
     "约": "about",
-    "約": "about",
     "达到": "exact",
-    "達到": "exact",
     "达": "exact",
-    "達": "exact",
 }
 # After the number and its unit.
-QUALIFIERS_AFTER = {"以上": "more_than", "多": "more_than", "余": "more_than", "餘": "more_than", "左右": "about"}
+QUALIFIERS_AFTER = {"以上": "more_than", "多": "more_than", "余": "more_than", "左右": "about"}
 PERCENT = "%"  # full-width ％ is narrowed to it (numbers.normalised)
-POINTS = ("个百分点", "個百分點")
+POINTS = ("个百分点",)
 # A number glued to these counts things in passing or is part of a name: 2024年, 6月, 万卡 clusters, 400G ports.
-NOT_A_FIGURE_AFTER = re.compile(r"(?:年|月|日|号|號|卡|G(?![A-Za-z])|nm|纳米|納米)")
-FORECAST_WORDS = ("预计", "預計", "预测", "預測", "有望", "力争", "力爭", "目标", "目標", "将达", "將達", "到20")
+NOT_A_FIGURE_AFTER = re.compile(r"(?:年|月|日|号|卡|G(?![A-Za-z])|nm|纳米)")
+FORECAST_WORDS = ("预计", "预测", "有望", "力争", "目标", "将达", "到20")
 _MONTHS_END = r"(?P<month>\d{1,2})月(?:底|末)"
 PERIOD_PHRASES = re.compile(
     rf"截至(?:(?P<month_year>\d{{4}})年|(?P<month_relative>今年|去年))?{_MONTHS_END}"
@@ -51,6 +49,18 @@ PERIOD_PHRASES = re.compile(
     r"|(?:(?P<half_year>\d{4})年)?上半年"
     r"|(?P<in_year>\d{4})年(?:全年)?"
 )
+
+
+@cache
+def _to_simplified() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """`text` in simplified characters, where the conversion keeps every offset (it does, character for character,
+    for the words of figures); otherwise `text` as it is."""
+    converted = _to_simplified().convert(text)
+    return converted if len(converted) == len(text) else text
 
 
 def is_chinese(text: str) -> bool:

@@ -451,9 +451,9 @@ def _chinese_figure_pattern(catalogs: Catalogs) -> re.Pattern:
 
 
 def _chinese_figures(sentence: str, offset: int, catalogs: Catalogs, published_on: date) -> list[Proposal]:
-    """The figures of a Chinese sentence: matched on its narrowed copy (full-width digits as ASCII, the same
-    offsets), quoted as written."""
-    narrow = numbers.normalised(sentence)
+    """The figures of a Chinese sentence: matched on a copy with the same offsets (full-width digits as ASCII,
+    traditional characters as simplified), quoted as written."""
+    narrow = chinese.simplified(numbers.normalised(sentence))
     matches = [
         match
         for match in _chinese_figure_pattern(catalogs).finditer(narrow)

@@ -231,6 +231,14 @@ def test_a_chinese_figure_has_its_value_unit_indicator_and_a_period_read_against
 def test_chinese_scale_words_give_the_catalogs_unit_of_that_scale():
     calls = one_zh("日均Token调用量超过140万亿。")
     assert (calls.value, calls.unit_code, calls.qualifier) == (140, "trillion_tokens_per_day", "more_than")
+    traditional = one_zh("日均詞元調用量超過140萬億。")  # read as simplified against the catalog's aliases
+    assert (traditional.value, traditional.unit_code, traditional.qualifier, traditional.indicator_code) == (
+        140,
+        "trillion_tokens_per_day",
+        "more_than",
+        "ai_daily_token_calls",
+    )
+    assert (traditional.value_text, traditional.quote) == ("140萬億", "日均詞元調用量超過140萬億。")
     value = one_zh("预计2025年人工智能核心产业规模将突破1.2万亿元。")
     assert (value.value, value.unit_code, value.indicator_code, value.is_forecast) == (
         1.2,
