@@ -34,6 +34,8 @@ QUALIFIERS = {
     "exceeded": "more_than",
     "surpassing": "more_than",
     "surpassed": "more_than",
+    "crossed": "more_than",
+    "topped": "more_than",
     "in excess of": "more_than",
     "at least": "at_least",
     "no less than": "at_least",
@@ -209,7 +211,7 @@ def _figure_pattern(catalogs: Catalogs) -> re.Pattern:
     units = "|".join(re.escape(spelling) for spelling in [*POINTS_SPELLINGS, *PERCENT_SPELLINGS, *catalogs.spellings()])
     return re.compile(
         rf"(?:\b(?P<qualifier>{qualifier})\s+)?"
-        rf"(?<![\w.,-])(?P<number>\b(?:{_NUMBER}))\b"
+        rf"(?<![\w.,-])(?P<number>\b(?:{_NUMBER}))(?:(?<=\d)(?![\d,.]?\d)|\b)"  # "150EFlops" too
         rf"(?:[\s-]+(?P<scale>{scale})\b)?"
         rf"(?:\s*(?P<unit>{units})(?![A-Za-z]))?",
         re.IGNORECASE,
@@ -304,9 +306,11 @@ def _indicator(sentence: str, match: re.Match, catalogs: Catalogs, unit: Unit | 
 
 
 # Period phrases, each dating the number nearest to it in its sentence.
+_MONTH_NAMES = "|".join(name.title() for name in MONTHS)
 _PERIOD_PHRASES = re.compile(
-    r"\bby (?P<month>" + "|".join(name.title() for name in MONTHS) + r") (?P<month_year>\d{4})\b"
-    r"|\b(?:at |by )?the end of (?P<end_year>\d{4})\b"
+    rf"\b(?:by|as of|at the end of) (?P<month>{_MONTH_NAMES})(?: (?P<month_year>\d{{4}}))?\b"
+    rf"|\bin (?P<in_month>{_MONTH_NAMES}) (?P<in_month_year>\d{{4}})\b"
+    r"|\b(?:at |by )?the end of (?:(?P<end_year>\d{4})|(?P<end_relative>last year|this year))\b"
     r"|\b(?:at )?the (?:start|beginning) of (?P<start_year>\d{4})\b"
     r"|\bby (?P<by_year>\d{4})\b"
     r"|\b(?:in|for) (?P<in_year>\d{4})\b"
@@ -336,13 +340,19 @@ def _period(
     "in 2025" the whole year; a period ending after the report is a forecast."""
     if phrase is None:
         return None, None, True, False
-    if phrase["month"]:
-        year, month = int(phrase["month_year"]), MONTHS[phrase["month"].lower()]
+    if phrase["month"]:  # "as of June": June of the report's year
+        year, month = int(phrase["month_year"] or published_on.year), MONTHS[phrase["month"].lower()]
         end = date(year, month, calendar.monthrange(year, month)[1])
         return end, end, True, end > published_on
-    if phrase["end_year"]:
-        end = date(int(phrase["end_year"]), 12, 31)
-        return end, end, False, end > published_on
+    if phrase["in_month"]:  # a rate "in March 2026": that month
+        year, month = int(phrase["in_month_year"]), MONTHS[phrase["in_month"].lower()]
+        end = date(year, month, calendar.monthrange(year, month)[1])
+        start = end if period_type == "stock" else date(year, month, 1)
+        return start, end, True, end > published_on
+    if phrase["end_year"] or phrase["end_relative"]:  # "the end of last year": the year before the report's
+        year = int(phrase["end_year"] or published_on.year - (phrase["end_relative"].lower() == "last year"))
+        end = date(year, 12, 31)
+        return end, end, not phrase["end_year"], end > published_on
     if phrase["start_year"]:  # "the start of 2025": dated 1 January, a choice the reviewer confirms
         start = date(int(phrase["start_year"]), 1, 1)
         return start, start, True, start > published_on
@@ -379,9 +389,12 @@ def _from_to(sentence: str, found: list[tuple[re.Match, Proposal]]) -> None:
 
 
 def _not_a_figure(match: re.Match, sentence: str) -> bool:
-    """A year or a day of a date ("2025", "April 29"), or a number word that counts things in passing ("eight major
-    hub regions"): a figure has a digit, a scale, a unit or a qualifier."""
+    """A year or a day of a date ("2025", "April 29"), a number glued to letters that are no unit ("21st"), or a
+    number word that counts things in passing ("eight major hub regions"): a figure has a digit, a scale, a unit or
+    a qualifier."""
     number = match["number"]
+    if not match["unit"] and sentence[match.end("number") : match.end("number") + 1].isalpha():
+        return True  # glued to letters that are no unit: "21st", "5G"
     if match["unit"] or match["scale"] or match["qualifier"]:
         return False
     if number.lower() in NUMBER_WORDS or re.fullmatch(r"(19|20)\d{2}", number):

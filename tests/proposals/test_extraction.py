@@ -65,9 +65,34 @@ def test_a_scale_word_gives_the_catalogs_unit_of_that_scale():
 
 
 def test_a_scale_the_catalog_lacks_is_left_for_review():
-    proposal = one("The core AI industry was worth 900 billion yuan in 2025.")
-    assert proposal.unit_text == "billion yuan" and proposal.unit_code is None
-    assert "unit not found in the catalog: billion yuan" in proposal.review
+    proposal = one("The core AI industry was worth 900 thousand yuan in 2025.")
+    assert proposal.unit_text == "thousand yuan" and proposal.unit_code is None
+    assert "unit not found in the catalog: thousand yuan" in proposal.review
+    billion = one("The core AI industry was worth 900 billion yuan in 2025.")  # a scale the catalog has
+    assert (billion.value, billion.unit_code) == (900, "billion_CNY")
+
+
+def test_a_number_glued_to_its_unit_is_read():
+    proposal = one("Total computing capacity reached 197EFlops by June 2023.")
+    assert (proposal.value, proposal.unit_text, proposal.unit_code) == (197, "EFlops", "EFLOPS")
+    assert proposal.period_end == date(2023, 6, 30)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "end", "inferred"),
+    [
+        ("As of June, intelligent computing capacity had crossed 788 EFLOPS.", date(2026, 6, 30), True),
+        ("Total computing capacity stood at 280 EFLOPS by the end of last year.", date(2025, 12, 31), True),
+        ("Daily AI token calls exceeded 140 trillion in March 2026.", date(2026, 3, 31), True),
+    ],
+)
+def test_periods_relative_to_the_report_and_months_of_a_rate(sentence, end, inferred):
+    proposal = one(sentence)
+    assert (proposal.period_end, proposal.period_inferred, proposal.qualifier) == (
+        end,
+        inferred,
+        "more_than" if "crossed" in sentence or "exceeded" in sentence else "exact",
+    )
 
 
 def test_percentage_points_are_not_percent():
