@@ -237,6 +237,8 @@ def _proposal(
         if unit is None:
             base = catalogs.unit_spelled(unit_text)
             unit = _scaled(catalogs, base, scale) if scale else base
+            if unit is None and base is not None:  # no unit at that scale: "19 million servers" is 19,000,000 count
+                unit, value = base, float(value) * SCALES[scale.lower()]
     indicator = _indicator(sentence, match, catalogs, unit)
     if unit is None and not points and indicator is not None:
         unit = _unit_of_indicator(catalogs, indicator, scale)  # "100 trillion" daily token calls
@@ -251,15 +253,8 @@ def _proposal(
     elif inferred:
         review.append("period inferred from the text's wording: check it")
     forecast = forecast or any(re.search(rf"\b{word}\b", sentence, re.IGNORECASE) for word in FORECAST_WORDS)
-    base = catalogs.unit_spelled(unit_text) if unit_text and not points else None
-    if unit is not None:
-        canonical = float(value) * unit.factor_to_canonical
-    elif base is not None:  # a scale the catalog lacks ("3 trillion floating-point operations per second")
-        canonical = float(value) * SCALES[scale.lower()] * base.factor_to_canonical if scale else math.nan
-    else:
-        canonical = math.nan
     return Proposal(
-        canonical=canonical,
+        canonical=float(value) * unit.factor_to_canonical if unit else math.nan,
         value=float(value),
         value_text=number,
         unit_text=written,

@@ -64,10 +64,9 @@ def test_a_scale_word_gives_the_catalogs_unit_of_that_scale():
     )
 
 
-def test_a_scale_the_catalog_lacks_is_left_for_review():
+def test_a_scale_the_catalog_has_no_unit_for_applies_to_the_value():
     proposal = one("The core AI industry was worth 900 thousand yuan in 2025.")
-    assert proposal.unit_text == "thousand yuan" and proposal.unit_code is None
-    assert "unit not found in the catalog: thousand yuan" in proposal.review
+    assert (proposal.unit_text, proposal.unit_code, proposal.value) == ("thousand yuan", "CNY", 900_000)
     billion = one("The core AI industry was worth 900 billion yuan in 2025.")  # a scale the catalog has
     assert (billion.value, billion.unit_code) == (900, "billion_CNY")
 
