@@ -104,12 +104,11 @@ test: system-packages $(MANIFEST) $(SPARK_STAMP) ## Run the whole test suite (in
 test-fast: $(MANIFEST) ## Run the fast tier of the tests (about a minute)
 	$(BIN)/pytest -m "not slow"
 
-# N mutations of the seed files, each checked at the input contracts and as a refresh run on a copy of a published
-# warehouse (tests/fuzz/); SEED repeats a session. Falsifying mutations are written to fuzz-failures/.
+# N mutations of the seed files at each depth, the input contracts and refresh runs on a copy of a published warehouse
+# (tests/fuzz/), in two sessions side by side; SEED repeats a session. Falsifying mutations go to fuzz-failures/.
 N ?= 1000
 fuzz: $(MANIFEST) ## Fuzz the seed files: N mutations (default 1000), SEED=... to repeat a session
-	FUZZ_EXAMPLES=$(N) FUZZ_RUNS=$(N) FUZZ_PROGRESS=1 $(BIN)/pytest tests/fuzz -s -n 0 -p no:logging \
-		-o addopts="-ra --strict-markers" --hypothesis-show-statistics $(if $(SEED),--hypothesis-seed=$(SEED))
+	N=$(N) SEED=$(SEED) scripts/fuzz
 
 dev: $(MANIFEST) ## Open the Dagster UI on http://127.0.0.1:3000: every run, whatever started it; schedules and sensors
 	mkdir -p $(DAGSTER_HOME) && test -e $(DAGSTER_HOME)/dagster.yaml || cp .dagster_home/dagster.yaml $(DAGSTER_HOME)/
