@@ -37,8 +37,8 @@ BAD_EDITS = {
         "observations.csv",
         "nda24-total-capacity-2024",
         ",EFLOPS,",
-        ",ZFLOPS,",
-        ["observations.csv", "line {line}", "column unit_code", "'ZFLOPS'", "units.csv"],
+        ",YFLOPS,",
+        ["observations.csv", "line {line}", "column unit_code", "'YFLOPS'", "units.csv"],
     ),
     "unknown indicator": (
         "observations.csv",

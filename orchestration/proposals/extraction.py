@@ -452,7 +452,7 @@ def _chinese_figure_pattern(catalogs: Catalogs) -> re.Pattern:
     )
     after = "|".join(re.escape(word) for word in chinese.QUALIFIERS_AFTER)
     return re.compile(
-        rf"(?P<qualifier>{qualifier})?(?<![A-Za-z0-9.,])(?P<number>{numbers.NUMBER_TEXT})(?![0-9.])"
+        rf"(?:(?P<qualifier>{qualifier})为?(?:每秒)?)?(?<![A-Za-z0-9.,])(?P<number>{numbers.NUMBER_TEXT})(?![0-9.])"
         rf"\s*(?P<unit>{units})?(?![A-Za-z])(?P<after>{after})?",
         re.IGNORECASE,
     )

@@ -93,7 +93,7 @@ def test_batches_still_see_duplicates_and_lines_across_batches(loaded, monkeypat
     rows = [first.replace(first.split(",")[0], f"obs-{n}", 1) for n in range(5000)]
     rows[4500] = rows[10]  # the same id, two batches apart
     fields = rows[3000].split(",")
-    rows[3000] = ",".join([*fields[:9], "ZB", *fields[10:]])
+    rows[3000] = ",".join([*fields[:9], "YB", *fields[10:]])
     path.write_text("\n".join([header, *rows]) + "\n")
     load_seed_file(connection, TABLES["observations"], path)
 
@@ -103,7 +103,7 @@ def test_batches_still_see_duplicates_and_lines_across_batches(loaded, monkeypat
     duplicate = "column observation_id: value 'obs-10' appears more than once; each must be unique"
     assert sentences == [
         f"observations.csv, line 12, {duplicate}",
-        "observations.csv, line 3002, column unit_code: value 'ZB' is unknown; "
+        "observations.csv, line 3002, column unit_code: value 'YB' is unknown; "
         "expected a unit_code listed in units.csv",
         f"observations.csv, line 4502, {duplicate}",
     ]

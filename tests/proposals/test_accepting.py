@@ -65,7 +65,7 @@ def digests(seeds: Path) -> dict[str, str]:
 def test_a_kept_row_that_breaks_an_input_contract_gets_the_bad_seeds_error_and_changes_nothing(tmp_path):
     seeds = copy_seeds(tmp_path / "seeds")
     proposals = proposed(tmp_path, seeds)
-    rows = edit(proposals, unit_code="ZFLOPS")
+    rows = edit(proposals, unit_code="YFLOPS")
     before = digests(seeds)
 
     accepted = orchestration("accept", str(proposals), seeds=seeds)
@@ -77,7 +77,7 @@ def test_a_kept_row_that_breaks_an_input_contract_gets_the_bad_seeds_error_and_c
         csv.writer(file, lineterminator="\n").writerows([row[name] for name in observation_columns()] for row in rows)
     with duckdb.connect() as connection:
         _, [seed_error] = check_seed_folder(connection, by_hand)
-    assert "column unit_code: value 'ZFLOPS' is unknown; expected a unit_code listed in units.csv" in seed_error
+    assert "column unit_code: value 'YFLOPS' is unknown; expected a unit_code listed in units.csv" in seed_error
 
     assert accepted.returncode == 1
     assert seed_error in accepted.stderr
