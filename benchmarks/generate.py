@@ -109,8 +109,8 @@ def _write_small_files(seeds: Path) -> None:
             f"{lowest},{'' if highest is None else highest}"
         )
     (seeds / "indicators.csv").write_text("\n".join(indicators) + "\n")
-    aliases = ["alias,indicator_code"] + [
-        f"synthetic alias {n},bench_{KINDS[n % len(KINDS)][0]}_{n:03d}" for n in range(3)
+    aliases = ["alias,indicator_code,language"] + [
+        f"synthetic alias {n},bench_{KINDS[n % len(KINDS)][0]}_{n:03d},en" for n in range(3)
     ]
     (seeds / "indicator_aliases.csv").write_text("\n".join(aliases) + "\n")
 
