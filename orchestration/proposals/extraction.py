@@ -242,6 +242,9 @@ def _proposal(
     indicator = _indicator(sentence, match, catalogs, unit)
     if unit is None and not points and indicator is not None:
         unit = _unit_of_indicator(catalogs, indicator, scale)  # "100 trillion" daily token calls
+        if unit is None and scale:  # "100 billion" daily token calls: no unit at that scale
+            unit = _unit_of_indicator(catalogs, indicator, None)
+            value = float(value) * SCALES[scale.lower()] if unit else value
     if unit is None and not points:
         review.append(f"unit not found in the catalog: {written or '(none written)'}")
     if indicator is None:
