@@ -363,3 +363,17 @@ def test_a_basis_stated_beside_a_figure_is_proposed_with_it():
 def test_chinese_percentage_points_are_not_percent():
     proposal = one_zh("智能算力占比同比提高2.5个百分点。")
     assert proposal.unit_code is None and any("percentage points" in item for item in proposal.review)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "unit", "indicator"),
+    [
+        ("截至2025年6月底，我国存力总规模超过1680EB。", 1680, "EB", "storage_capacity"),
+        ("截至2024年底，全国在用算力中心标准机架达880万架。", 8_800_000, "count", "data_center_racks_in_use"),
+        ("日均Token调用量突破100万亿。", 100, "trillion_tokens_per_day", "ai_daily_token_calls"),
+        ("高质量数据集超过3.5萬个。", 35_000, "count", "high_quality_datasets"),
+    ],
+)
+def test_chinese_aliases_name_their_indicators(sentence, value, unit, indicator):
+    proposal = one_zh(sentence)
+    assert (proposal.value, proposal.unit_code, proposal.indicator_code) == (value, unit, indicator)
