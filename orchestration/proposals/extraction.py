@@ -479,10 +479,13 @@ def _chinese_figures(sentence: str, offset: int, catalogs: Catalogs, published_o
 
 
 def _chinese_not_a_figure(match: re.Match, narrow: str) -> bool:
-    """A year, a month or a day (2024年, 6月底), a count in a name (万卡集群), a port speed (400G), an ordinal (第3)."""
+    """A year, a month or a day (2024年, 6月底), a count in a name (万卡集群), a port speed (400G), an ordinal (第3),
+    a numeral in words with neither unit nor qualifier (一份报告, as "eight hub regions" in English)."""
     if match["unit"]:
         return False
     if chinese.NOT_A_FIGURE_AFTER.match(narrow, match.end("number")):
+        return True
+    if not match["qualifier"] and not re.search(r"\d", match["number"]):  # 一份报告: "a report", not a figure
         return True
     return narrow[: match.start("number")].endswith("第")
 

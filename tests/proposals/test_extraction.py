@@ -377,3 +377,8 @@ def test_chinese_percentage_points_are_not_percent():
 def test_chinese_aliases_name_their_indicators(sentence, value, unit, indicator):
     proposal = one_zh(sentence)
     assert (proposal.value, proposal.unit_code, proposal.indicator_code) == (value, unit, indicator)
+
+
+def test_a_chinese_numeral_in_words_without_a_unit_is_not_a_figure():
+    [share] = propose("一份智库报告估算，人工智能对GDP的贡献约为1.5%。", CATALOGS, REPORTED_ON)
+    assert (share.value_text, share.unit_code, share.qualifier) == ("1.5", "percent", "about")
