@@ -41,13 +41,13 @@ POINTS = ("个百分点",)
 # A number glued to these counts things in passing or is part of a name: 2024年, 6月, 万卡 clusters, 400G ports.
 NOT_A_FIGURE_AFTER = re.compile(r"(?:年|月|日|号|卡|G(?![A-Za-z])|nm|纳米)")
 FORECAST_WORDS = ("预计", "预测", "有望", "力争", "目标", "将达", "到20")
-_MONTHS_END = r"(?P<month>\d{1,2})月(?:底|末)"
 PERIOD_PHRASES = re.compile(
-    rf"截至(?:(?P<month_year>\d{{4}})年|(?P<month_relative>今年|去年))?{_MONTHS_END}"
-    r"|(?:(?P<end_year>\d{4})年|(?P<end_relative>今年|去年))(?:底|末)"
+    r"(?:(?P<month_year>\d{4})年|(?P<month_relative>今年|去年))?(?P<month>\d{1,2})月(?:底|末)?"
+    r"|(?:(?P<end_year>\d{4})年|(?P<end_relative>今年|去年|当年))(?:年)?(?:底|末)"
     r"|(?:(?P<start_year>\d{4})年|(?P<start_relative>今年|去年))初"
-    r"|(?:(?P<half_year>\d{4})年)?上半年"
+    r"|(?:(?P<half_year>\d{4})年|(?P<half_relative>今年|去年))?上半年"
     r"|(?P<in_year>\d{4})年(?:全年)?"
+    r"|(?P<last_year>去年)"
 )
 
 
@@ -92,6 +92,10 @@ def period(
             return int(written)
         return published_on.year - (relative == "去年")
 
+    if phrase["last_year"]:
+        y = published_on.year - 1
+        return (date(y, 12, 31) if period_type == "stock" else date(y, 1, 1)), date(y, 12, 31), True, False
+
     if phrase["month"]:
         month = int(phrase["month"])
         if not 1 <= month <= 12:
@@ -106,7 +110,7 @@ def period(
         start = date(year(phrase["start_year"], phrase["start_relative"]), 1, 1)
         return start, start, True, start > published_on
     if phrase.group(0).endswith("上半年"):
-        y = year(phrase["half_year"], None)
+        y = year(phrase["half_year"], phrase["half_relative"])
         end = date(y, 6, 30)
         return (end if period_type == "stock" else date(y, 1, 1)), end, not phrase["half_year"], end > published_on
     y = int(phrase["in_year"])

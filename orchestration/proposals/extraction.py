@@ -64,6 +64,9 @@ SCALES = {
 }
 # A figure restated in other units right after it, "(...)" or ", or ...": the same figure, checked, not a row.
 _GLOSS_BETWEEN = re.compile(r"\s*(?:[(（]\s*(?:即|約|约|i\.e\.,?|or)?|,\s*or|,\s*即)\s*(?:每秒)?\s*", re.IGNORECASE)
+# Words before a period phrase that make it the base a figure is compared with, not the figure's own period.
+_COMPARED_WITH = re.compile(r"(?:较|比|相比|与|同比|compared with|compared to|than)\s*(?:the\s+)?$", re.IGNORECASE)
+SHARED_PERIOD_REVIEW = "period taken from a phrase that dates another figure of the sentence: check it"
 # A precision or basis stated beside a figure: the warehouse compares figures only on one basis.
 _BASIS = re.compile(
     r"(?<![A-Za-z])(?:FP|INT|BF)\d+(?!\d)|半精度|单精度|單精度|双精度|雙精度|(?:half|single|double)[- ]precision",
@@ -192,9 +195,9 @@ def propose(text: str, catalogs: Catalogs, published_on: date) -> list[Proposal]
             proposals.extend(_chinese_figures(sentence, start, catalogs, published_on))
             continue
         matches = [match for match in pattern.finditer(sentence) if not _not_a_figure(match, sentence)]
-        phrases = _periods(_PERIOD_PHRASES, sentence, matches)
+        phrases, shared = _periods(_PERIOD_PHRASES, sentence, matches)
         found = [
-            (match, _proposal(match, phrases.get(index), sentence, start, catalogs, published_on))
+            (match, _proposal(match, phrases.get(index), sentence, start, catalogs, published_on, index in shared))
             for index, match in enumerate(matches)
         ]
         _from_to(sentence, found)
@@ -219,7 +222,13 @@ def _figure_pattern(catalogs: Catalogs) -> re.Pattern:
 
 
 def _proposal(
-    match: re.Match, phrase: re.Match | None, sentence: str, offset: int, catalogs: Catalogs, published_on: date
+    match: re.Match,
+    phrase: re.Match | None,
+    sentence: str,
+    offset: int,
+    catalogs: Catalogs,
+    published_on: date,
+    shared_period: bool = False,
 ) -> Proposal:
     number, scale, unit_text = match["number"], match["scale"], match["unit"] or ""
     value = NUMBER_WORDS.get(number.lower()) or float(number.replace(",", ""))
@@ -253,6 +262,9 @@ def _proposal(
     period_start, period_end, inferred, forecast = _period(phrase, sentence, published_on, period_type)
     if period_end is None:
         review.append("period not stated: choose it, and say how in the note")
+    elif shared_period:
+        inferred = True
+        review.append(SHARED_PERIOD_REVIEW)
     elif inferred:
         review.append("period inferred from the text's wording: check it")
     forecast = forecast or any(re.search(rf"\b{word}\b", sentence, re.IGNORECASE) for word in FORECAST_WORDS)
@@ -306,28 +318,37 @@ def _indicator(sentence: str, match: re.Match, catalogs: Catalogs, unit: Unit | 
 # Period phrases, each dating the number nearest to it in its sentence.
 _MONTH_NAMES = "|".join(name.title() for name in MONTHS)
 _PERIOD_PHRASES = re.compile(
-    rf"\b(?:by|as of|at the end of) (?P<month>{_MONTH_NAMES})(?: (?P<month_year>\d{{4}}))?\b"
+    rf"\b(?:(?:by|as of|at) (?:the (?:end|close) of )?|the (?:end|close) of )(?P<month>{_MONTH_NAMES})"
+    r"(?: (?P<month_year>\d{4}))?\b"
     rf"|\bin (?P<in_month>{_MONTH_NAMES}) (?P<in_month_year>\d{{4}})\b"
-    r"|\b(?:at |by )?the end of (?:(?P<end_year>\d{4})|(?P<end_relative>last year|this year))\b"
+    r"|\b(?:at |by )?the (?:end|close) of (?:(?P<end_year>\d{4})|(?P<end_relative>last year|this year))\b"
     r"|\b(?:at )?the (?:start|beginning) of (?P<start_year>\d{4})\b"
     r"|\bby (?P<by_year>\d{4})\b"
-    r"|\b(?:in|for) (?P<in_year>\d{4})\b"
+    r"|\b(?:in|for|over|during|over the whole of) (?P<in_year>\d{4})\b"
+    r"|\b(?P<last_year>last year)\b"
     r"|\b(?P<the_year>for the year|by year-end|by the end of the year)\b",
     re.IGNORECASE,
 )
 
 
-def _periods(phrases: re.Pattern, sentence: str, matches: list[re.Match]) -> dict[int, re.Match]:
-    """Each period phrase of the sentence given to the number nearest it: {index of the number: the phrase}."""
+def _periods(phrases: re.Pattern, sentence: str, matches: list[re.Match]) -> tuple[dict[int, re.Match], set[int]]:
+    """Each period phrase of the sentence given to the number nearest it: {index of the number: the phrase}; then a
+    number left without one takes the phrase nearest it, and is returned among the `shared` to check. A phrase a
+    number is compared with ("较2025年底增长", "compared with the end of 2024") dates none."""
+    found = [phrase for phrase in phrases.finditer(sentence) if not _COMPARED_WITH.search(sentence[: phrase.start()])]
+
+    def distance(phrase: re.Match, match: re.Match) -> int:
+        return max(phrase.start() - match.end(), match.start() - phrase.end(), 0)
+
     given: dict[int, re.Match] = {}
-    for phrase in phrases.finditer(sentence):
-        distances = [
-            (max(phrase.start() - match.end(), match.start() - phrase.end(), 0), index)
-            for index, match in enumerate(matches)
-        ]
-        if distances:
-            given.setdefault(min(distances)[1], phrase)
-    return given
+    for phrase in found:
+        nearest = min(range(len(matches)), key=lambda index: distance(phrase, matches[index]), default=None)
+        if nearest is not None:
+            given.setdefault(nearest, phrase)
+    shared = {index for index in range(len(matches)) if index not in given and found}
+    for index in shared:
+        given[index] = min(found, key=lambda phrase: distance(phrase, matches[index]))
+    return given, shared
 
 
 def _period(
@@ -347,6 +368,10 @@ def _period(
         end = date(year, month, calendar.monthrange(year, month)[1])
         start = end if period_type == "stock" else date(year, month, 1)
         return start, end, True, end > published_on
+    if phrase["last_year"]:  # the year before the report's: a level at its end, a flow or a rate all of it
+        year = published_on.year - 1
+        start = date(year, 12, 31) if period_type == "stock" else date(year, 1, 1)
+        return start, date(year, 12, 31), True, False
     if phrase["end_year"] or phrase["end_relative"]:  # "the end of last year": the year before the report's
         year = int(phrase["end_year"] or published_on.year - (phrase["end_relative"].lower() == "last year"))
         end = date(year, 12, 31)
@@ -470,9 +495,14 @@ def _chinese_figures(sentence: str, offset: int, catalogs: Catalogs, published_o
         for match in _chinese_figure_pattern(catalogs).finditer(narrow)
         if not _chinese_not_a_figure(match, narrow)
     ]
-    phrases = _periods(chinese.PERIOD_PHRASES, narrow, matches)
+    phrases, shared = _periods(chinese.PERIOD_PHRASES, narrow, matches)
     found = [
-        (match, _chinese_proposal(match, phrases.get(index), narrow, sentence, offset, catalogs, published_on))
+        (
+            match,
+            _chinese_proposal(
+                match, phrases.get(index), narrow, sentence, offset, catalogs, published_on, index in shared
+            ),
+        )
         for index, match in enumerate(matches)
     ]
     return _with_basis(narrow, _without_glosses(narrow, found))
@@ -498,6 +528,7 @@ def _chinese_proposal(
     offset: int,
     catalogs: Catalogs,
     published_on: date,
+    shared_period: bool = False,
 ) -> Proposal:
     number = numbers.read_number(match["number"])
     unit_text = match["unit"] or ""
@@ -524,6 +555,9 @@ def _chinese_proposal(
     period_start, period_end, inferred, forecast = chinese.period(phrase, published_on, period_type)
     if period_end is None:
         review.append("period not stated: choose it, and say how in the note")
+    elif shared_period:
+        inferred = True
+        review.append(SHARED_PERIOD_REVIEW)
     elif inferred:
         review.append("period inferred from the text's wording (read against the report's date): check it")
     return Proposal(

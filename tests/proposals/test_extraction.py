@@ -382,3 +382,33 @@ def test_chinese_aliases_name_their_indicators(sentence, value, unit, indicator)
 def test_a_chinese_numeral_in_words_without_a_unit_is_not_a_figure():
     [share] = propose("一份智库报告估算，人工智能对GDP的贡献约为1.5%。", CATALOGS, REPORTED_ON)
     assert (share.value_text, share.unit_code, share.qualifier) == ("1.5", "percent", "about")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "end", "shared"),
+    [
+        ("截至2025年6月，我国智能算力规模达788EFLOPS。", date(2025, 6, 30), False),
+        ("今年上半年，智能算力同比增长40%。", date(2025, 6, 30), False),
+        ("去年我国人工智能核心产业规模突破9000亿元。", date(2024, 12, 31), False),
+        ("日均Token调用量已超140万亿，较2024年底增长40%多。", None, False),  # 较…: a base of comparison
+        ("截至2024年底，智能算力规模为90EFLOPS，占算力总规模的32%。", date(2024, 12, 31), True),
+    ],
+)
+def test_a_chinese_period_phrase_dates_the_figures_it_belongs_to(sentence, end, shared):
+    proposal = propose(sentence, CATALOGS, REPORTED_ON)[-1]
+    assert proposal.period_end == end
+    assert ("period taken from a phrase that dates another figure of the sentence: check it" in proposal.review) is (
+        shared
+    )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "end"),
+    [
+        ("By the end of June, total computing capacity had topped 150EFlops.", date(2026, 6, 30)),
+        ("High-quality datasets passed 100,000 at the close of 2025.", date(2025, 12, 31)),
+        ("The core AI industry was worth over 900 billion yuan last year.", date(2025, 12, 31)),
+    ],
+)
+def test_english_period_phrases_read_against_the_report(sentence, end):
+    assert one(sentence).period_end == end
