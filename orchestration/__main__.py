@@ -120,8 +120,11 @@ def refresh(changed_only: bool = False, timings_path: Path | None = None, verbos
         if changes.roots and warehouse.engine == "spark":  # a run on Spark rebuilds the whole warehouse
             print(f"Changed: {', '.join(changes.changed)}; rebuilding the whole warehouse on Spark.")
         elif changes.roots:
-            selection = changes.downstream(defs.resolve_asset_graph())
-            job = defs.resolve_implicit_global_asset_job_def().get_subset(asset_selection=set(selection))
+            graph = defs.resolve_asset_graph()
+            selection = changes.downstream(graph)
+            job = defs.resolve_implicit_global_asset_job_def().get_subset(
+                asset_selection=set(selection), asset_check_selection=set(changes.checks(graph))
+            )
             tags = {"warehouse/changed_files": ",".join(changes.changed)}
             print(f"Changed: {', '.join(changes.changed)}; rebuilding {len(selection)} assets downstream of them.")
     with project_instance() as instance:

@@ -39,6 +39,7 @@ def seed_files_changed(context: dg.SensorEvaluationContext, warehouse: Warehouse
         run = dg.RunRequest(
             run_key=changes.run_key(),
             asset_selection=changes.downstream(context.repository_def.asset_graph),
+            asset_check_keys=changes.checks(context.repository_def.asset_graph),
             tags=tags,
         )
     return dg.SensorResult(run_requests=[run], cursor=changes.cursor())

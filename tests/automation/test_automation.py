@@ -94,6 +94,22 @@ def test_one_changed_file_requests_exactly_its_downstream_assets(seeds_and_defs)
     assert json.loads(result.cursor)["consistency_rules.csv"] == csv_checksums(seeds)["consistency_rules.csv"]
 
 
+def test_a_changed_file_checks_again_the_contracts_that_read_its_codes(seeds_and_defs):
+    """A line dropped from indicators.csv fails at the contract of the observations that use it, though
+    observations.csv itself is not reloaded or rebuilt."""
+    seeds, warehouse, defs = seeds_and_defs
+    cursor = json.dumps(csv_checksums(seeds))
+    indicators = seeds / "indicators.csv"
+    indicators.write_text(indicators.read_text().replace("Installed intelligent", "Installed AI", 1))
+
+    [request] = evaluate_sensor(defs, warehouse, cursor).run_requests
+
+    checks = {key.to_user_string() for key in request.asset_check_keys}
+    assert {"raw/indicators:input_contract", "raw/observations:input_contract"} <= checks
+    assert "raw/geographies:input_contract" not in checks  # reads no indicator
+    assert dg.AssetKey(["raw", "observations"]) not in request.asset_selection
+
+
 def test_a_new_seed_file_requests_all_of_its_downstream(seeds_and_defs):
     seeds, warehouse, defs = seeds_and_defs
     cursor = {name: checksum for name, checksum in csv_checksums(seeds).items() if name != "observations.csv"}

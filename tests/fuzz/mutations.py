@@ -77,6 +77,12 @@ def inserted(file_name: str, text: str, at: int, slip: bytes) -> Mutation:
     return Mutation(file_name, f"{slip!r} inserted", mutated, line_at(content, offset))
 
 
+def dropped(file_name: str, line: int) -> Mutation:
+    """The file without its line `line` (an example kept because it once found a defect)."""
+    lines = original(file_name).splitlines(keepends=True)
+    return Mutation(file_name, "line dropped", b"".join(lines[: line - 1] + lines[line:]), line)
+
+
 @st.composite
 def byte_mutations(draw, file_name: str) -> Mutation:
     content = original(file_name)

@@ -31,7 +31,7 @@ from orchestration.publish.publishing import published_checksums
 from orchestration.warehouse.resource import UNPUBLISHED_PREFIX, WarehouseResource
 from tests.conftest import REPO_SEEDS, copy_of, failure_text, make_warehouse
 from tests.fuzz import report
-from tests.fuzz.mutations import Mutation, inserted, mutations, original, write
+from tests.fuzz.mutations import Mutation, dropped, inserted, mutations, original, write
 
 pytestmark = pytest.mark.fuzz
 
@@ -154,10 +154,16 @@ class Snapshot:
         return changes
 
 
+# Failed in dbt with no file named: `refresh --changed` did not check again the contract of the observations that
+# use the dropped indicator.
+INDICATOR_DROPPED = dropped("indicators.csv", 2)
+
+
 @settings(FUZZ, max_examples=RUN_EXAMPLES)
 @given(mutation=mutations())
 @example(mutation=COMMA_IN_A_CATALOG)
 @example(mutation=NEWLINE_IN_A_CATALOG)
+@example(mutation=INDICATOR_DROPPED)
 def test_a_run_on_a_broken_seed_file_publishes_or_changes_nothing(published, mutation):
     pristine, run, warehouse, definitions = published
     shutil.rmtree(run, ignore_errors=True)
@@ -168,8 +174,10 @@ def test_a_run_on_a_broken_seed_file_publishes_or_changes_nothing(published, mut
 
     with report.reproducible("runs", mutation):
         changes = seed_changes(run / "seeds", published_checksums(warehouse))  # as `refresh --changed` selects
-        selection = set(changes.downstream(definitions.resolve_asset_graph()))
-        job = definitions.resolve_implicit_global_asset_job_def().get_subset(asset_selection=selection)
+        graph = definitions.resolve_asset_graph()
+        job = definitions.resolve_implicit_global_asset_job_def().get_subset(
+            asset_selection=set(changes.downstream(graph)), asset_check_selection=set(changes.checks(graph))
+        )
         result = job.execute_in_process(raise_on_error=False, run_config=QUIET)
 
         published_now = any(event.step_key == "published_warehouse" for event in result.get_step_success_events())
