@@ -1,7 +1,7 @@
 """Numbers as reports write them, in Chinese as in English: Arabic digits with or without thousands separators,
 full-width digits and punctuation, Chinese numerals (一千零八十, 两千), and Chinese scale words after either, chained
 as Chinese chains them (1.97万亿亿 = 1.97 × 10^4 × 10^8 × 10^8), in simplified or traditional characters (万/萬,
-亿/億). `多` or `余` after a number (300多, 10余) means more than it.
+亿/億); scale words alone (万亿) are one of that scale. `多` or `余` after a number (300多, 10余) means more than it.
 
 `兆` is never converted: it is 10^12 in Taiwanese and Hong Kong usage and often mega (10^6) on the mainland, so a
 number written with it is read without it and carries what the reviewer must settle."""
@@ -25,14 +25,18 @@ MORE_THAN = "多余餘"
 _SIMPLIFIED = str.maketrans("萬億兩〇", "万亿两零")  # cn2an reads simplified numerals
 _DIGITS = "零〇一二两兩三四五六七八九"
 _SCALE_CHARACTERS = "".join(SCALES) + AMBIGUOUS_SCALE
+# Scale words alone, two or more (突破万亿元: a trillion yuan; 千亿级): one of that scale.
+_BARE_SCALES = "[千万萬亿億]{2,}"
 # A number as written, scale words and 多/余 included, to find numbers in a text (group-free, to embed).
 NUMBER_TEXT = (
     rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)[{_SCALE_CHARACTERS}]*[{MORE_THAN}]?"
     rf"|(?:[{_DIGITS}]|十)[{_DIGITS}{_SCALE_CHARACTERS}]*[{MORE_THAN}]?"
+    rf"|{_BARE_SCALES}[{MORE_THAN}]?"
 )
 NUMBER = re.compile(
     rf"(?P<arabic>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<scales>[{_SCALE_CHARACTERS}]*)"
     rf"|(?P<chinese>[{_DIGITS}][{_DIGITS}{_SCALE_CHARACTERS}]*|十[{_DIGITS}{_SCALE_CHARACTERS}]*)"
+    rf"|(?P<bare>{_BARE_SCALES})"
 )
 
 
@@ -73,6 +77,11 @@ def read_number(written: str) -> Number | None:
         for word in match["scales"].replace(AMBIGUOUS_SCALE, ""):
             scale *= SCALES[word]
         return Number(digits * scale, more_than, review, digits, scale)
+    if match["bare"]:
+        scale = 1.0
+        for word in match["bare"]:
+            scale *= SCALES[word]
+        return Number(scale, more_than, review, 1.0, scale)
     return Number(_chinese_numeral(text), more_than, review)
 
 
