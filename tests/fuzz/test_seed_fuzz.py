@@ -157,6 +157,11 @@ class Snapshot:
 # Failed in dbt with no file named: `refresh --changed` did not check again the contract of the observations that
 # use the dropped indicator.
 INDICATOR_DROPPED = dropped("indicators.csv", 2)
+# Failed in dbt with no file named: with one figure left, a rule whose figures were all missing listed '' as its
+# figures, and fct_consistency_check_observation got a figure without a role.
+ONE_FIGURE_LEFT = Mutation(
+    "observations.csv", "truncated", b"".join(original("observations.csv").splitlines(keepends=True)[:2]), 2
+)
 
 
 @settings(FUZZ, max_examples=RUN_EXAMPLES)
@@ -164,6 +169,7 @@ INDICATOR_DROPPED = dropped("indicators.csv", 2)
 @example(mutation=COMMA_IN_A_CATALOG)
 @example(mutation=NEWLINE_IN_A_CATALOG)
 @example(mutation=INDICATOR_DROPPED)
+@example(mutation=ONE_FIGURE_LEFT)
 def test_a_run_on_a_broken_seed_file_publishes_or_changes_nothing(published, mutation):
     pristine, run, warehouse, definitions = published
     shutil.rmtree(run, ignore_errors=True)

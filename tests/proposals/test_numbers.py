@@ -70,7 +70,7 @@ def test_full_width_text_is_narrowed_character_for_character():
 
 # Every (number, unit) pair the public record holds as pages write them, but its traps (pages that are wrong), copied
 # as numbers and unit words from ../shared/sources/public-record.csv with the canonical value the record derives.
-PUBLIC_RECORD = REPO_ROOT / "tests" / "proposals" / "data" / "public_record_values.csv"
+PUBLIC_RECORD = REPO_ROOT / "tests" / "proposals" / "public_record_values.csv"
 # The record names a rate's canonical unit after its indicator, which the pair alone does not give; the catalog's
 # multiples are its ratios.
 SAME_UNIT = {"tokens_per_day": "tokens", "tokens_per_week": "tokens", "ratio": "multiple"}

@@ -50,8 +50,9 @@ evaluations as (
         rule_id,
         geography_code,
         period_end,
-        observation_ids,
-        source_ids,
+        -- concat_ws over figures none of which was found gives '': no figures, as no_figures_columns() says it
+        nullif(observation_ids, '') as observation_ids,
+        nullif(source_ids, '') as source_ids,
         nullif(observation_roles, '') as observation_roles,
         observed_value,
         observed_lower,
