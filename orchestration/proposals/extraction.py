@@ -67,6 +67,10 @@ _GLOSS_BETWEEN = re.compile(r"\s*(?:[(（]\s*(?:即|約|约|i\.e\.,?|or)?|,\s*or
 # Words before a period phrase that make it the base a figure is compared with, not the figure's own period.
 _COMPARED_WITH = re.compile(r"(?:较|比|相比|与|同比|compared with|compared to|than)\s*(?:the\s+)?$", re.IGNORECASE)
 SHARED_PERIOD_REVIEW = "period taken from a phrase that dates another figure of the sentence: check it"
+INFERRED_REVIEW = "period inferred from the text's wording: check it"
+INFERRED_REVIEW_AGAINST_THE_REPORT = (
+    "period inferred from the text's wording (read against the report's date): check it"
+)
 # A precision or basis stated beside a figure: the warehouse compares figures only on one basis.
 _BASIS = re.compile(
     r"(?<![A-Za-z])(?:FP|INT|BF)\d+(?!\d)|半精度|单精度|單精度|双精度|雙精度|(?:half|single|double)[- ]precision",
@@ -254,19 +258,11 @@ def _proposal(
         if unit is None and scale:  # "100 billion" daily token calls: no unit at that scale
             unit = _unit_of_indicator(catalogs, indicator, None)
             value = float(value) * SCALES[scale.lower()] if unit else value
-    if unit is None and not points:
-        review.append(f"unit not found in the catalog: {written or '(none written)'}")
-    if indicator is None:
-        review.append("indicator not found: no catalog name or alias in the sentence fits the unit")
     period_type = indicator.period_type if indicator else None
     period_start, period_end, inferred, forecast = _period(phrase, sentence, published_on, period_type)
-    if period_end is None:
-        review.append("period not stated: choose it, and say how in the note")
-    elif shared_period:
-        inferred = True
-        review.append(SHARED_PERIOD_REVIEW)
-    elif inferred:
-        review.append("period inferred from the text's wording: check it")
+    inferred = _what_to_settle(
+        review, None if unit or points else written, indicator, period_end, inferred, shared_period, INFERRED_REVIEW
+    )
     forecast = forecast or any(re.search(rf"\b{word}\b", sentence, re.IGNORECASE) for word in FORECAST_WORDS)
     return Proposal(
         canonical=float(value) * unit.factor_to_canonical if unit else math.nan,
@@ -286,6 +282,32 @@ def _proposal(
         quote_end=offset + len(sentence),
         review=review,
     )
+
+
+def _what_to_settle(
+    review: list[str],
+    unit_missing: str | None,
+    indicator: Indicator | None,
+    period_end: date | None,
+    inferred: bool,
+    shared_period: bool,
+    inferred_review: str,
+) -> bool:
+    """Add to `review` what the reviewer must settle of a figure in either language: a unit not found (`unit_missing`
+    is the unit as written, None when one was found), an indicator not found, a period not stated, taken from
+    another figure's phrase or inferred. Returns whether the period is inferred."""
+    if unit_missing is not None:
+        review.append(f"unit not found in the catalog: {unit_missing or '(none written)'}")
+    if indicator is None:
+        review.append("indicator not found: no catalog name or alias in the sentence fits the unit")
+    if period_end is None:
+        review.append("period not stated: choose it, and say how in the note")
+    elif shared_period:
+        review.append(SHARED_PERIOD_REVIEW)
+        return True
+    elif inferred:
+        review.append(inferred_review)
+    return inferred
 
 
 def _scaled(catalogs: Catalogs, base: Unit | None, scale: str) -> Unit | None:
@@ -547,19 +569,17 @@ def _chinese_proposal(
     indicator = _indicator(narrow, match, catalogs, unit)
     if unit is None and not points and indicator is not None:
         unit, value = _at_written_scale(catalogs, _unit_of_indicator(catalogs, indicator, None), number)
-    if unit is None and not points:
-        review.append(f"unit not found in the catalog: {unit_text or '(none written)'}")
-    if indicator is None:
-        review.append("indicator not found: no catalog name or alias in the sentence fits the unit")
     period_type = indicator.period_type if indicator else None
     period_start, period_end, inferred, forecast = chinese.period(phrase, published_on, period_type)
-    if period_end is None:
-        review.append("period not stated: choose it, and say how in the note")
-    elif shared_period:
-        inferred = True
-        review.append(SHARED_PERIOD_REVIEW)
-    elif inferred:
-        review.append("period inferred from the text's wording (read against the report's date): check it")
+    inferred = _what_to_settle(
+        review,
+        None if unit or points else unit_text,
+        indicator,
+        period_end,
+        inferred,
+        shared_period,
+        INFERRED_REVIEW_AGAINST_THE_REPORT,
+    )
     return Proposal(
         value=float(value),
         value_text=sentence[match.start("number") : match.end("number")],
