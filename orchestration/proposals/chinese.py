@@ -38,6 +38,10 @@ QUALIFIERS = {
 QUALIFIERS_AFTER = {"以上": "more_than", "多": "more_than", "余": "more_than", "左右": "about"}
 PERCENT = "%"  # full-width ％ is narrowed to it (numbers.normalised)
 POINTS = ("个百分点",)
+# Tenths of a whole (两成: 20 %), a share rounded to ten points; not the 成 of 成为, 成本, 成长 and the like.
+TENTHS = "成"
+TENTHS_TEXT = r"成(?![为本果功立员交熟长效就])"
+TENTHS_TOLERANCE = 5.0  # percentage points: half a tenth
 # A number glued to these counts things in passing or is part of a name: 2024年, 6月, 万卡 clusters, 400G ports.
 NOT_A_FIGURE_AFTER = re.compile(r"(?:年|月|日|号|卡|G(?![A-Za-z])|nm|纳米)")
 FORECAST_WORDS = ("预计", "预测", "有望", "力争", "目标", "将达", "到20")

@@ -21,7 +21,7 @@ import calendar
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from orchestration.proposals import chinese, numbers
 
@@ -63,7 +63,8 @@ SCALES = {
     "quintillion": 1e18,
 }
 # A figure restated in other units right after it, "(...)" or ", or ...": the same figure, checked, not a row.
-_GLOSS_BETWEEN = re.compile(r"\s*(?:[(（]\s*(?:即|約|约|i\.e\.,?|or)?|,\s*or|,\s*即)\s*(?:每秒)?\s*", re.IGNORECASE)
+_GLOSS_BETWEEN = re.compile(r"\s*(?:[(（]\s*(?:即|約|约|i\.e\.,?|or)?|,\s*or|,\s*即|/)\s*(?:每秒)?\s*", re.IGNORECASE)
+_YEAR_ON_YEAR = re.compile(r"同比|year[- ]on[- ]year|from a year (?:earlier|ago)", re.IGNORECASE)
 # Words before a period phrase that make it the base a figure is compared with, not the figure's own period.
 _COMPARED_WITH = re.compile(r"(?:较|比|相比|与|同比|compared with|compared to|than)\s*(?:the\s+)?$", re.IGNORECASE)
 SHARED_PERIOD_REVIEW = "period taken from a phrase that dates another figure of the sentence: check it"
@@ -196,7 +197,7 @@ def propose(text: str, catalogs: Catalogs, published_on: date) -> list[Proposal]
     for start, end in sentences(text):
         sentence = text[start:end]
         if chinese.is_chinese(sentence):
-            proposals.extend(_chinese_figures(sentence, start, catalogs, published_on))
+            proposals.extend(_over_the_year(_chinese_figures(sentence, start, catalogs, published_on)))
             continue
         matches = [match for match in pattern.finditer(sentence) if not _not_a_figure(match, sentence)]
         phrases, shared = _periods(_PERIOD_PHRASES, sentence, matches)
@@ -208,7 +209,19 @@ def propose(text: str, catalogs: Catalogs, published_on: date) -> list[Proposal]
         # "surpassed 100 trillion" qualifies a number; "surpassed the United States" states a relation.
         if any(re.search(rf"\b{word}\b(?!\s+\d)", sentence, re.IGNORECASE) for word in RELATION_WORDS):
             proposals.append(Proposal(quote=sentence, quote_start=start, quote_end=end, review=[RELATION_REVIEW]))
-        proposals.extend(_with_basis(sentence, _without_glosses(sentence, found)))
+        proposals.extend(_over_the_year(_with_basis(sentence, _without_glosses(sentence, found))))
+    return proposals
+
+
+def _over_the_year(proposals: list[Proposal]) -> list[Proposal]:
+    """A year-on-year rate (同比, "year on year") dated by a day (截至6月底) covers the twelve months to that day: a
+    rate is a change over a period, never over a single day."""
+    for proposal in proposals:
+        point = proposal.period_end is not None and proposal.period_start == proposal.period_end
+        if point and proposal.period_type == "rate" and _YEAR_ON_YEAR.search(proposal.quote):
+            end, after = proposal.period_end, proposal.period_end + timedelta(days=1)
+            proposal.period_start = date(after.year - 1, after.month, min(after.day, 28 if after.month == 2 else 31))
+            proposal.review.append(f"year on year: the twelve months to {end.isoformat()}")
     return proposals
 
 
@@ -470,6 +483,8 @@ def _without_glosses(sentence: str, found: list[tuple[re.Match, Proposal]]) -> l
                     f"a gloss restates it as {proposal.value_text} {proposal.unit_text}, in a unit the catalog cannot "
                     "compare: check that they agree"
                 )
+            elif figure.unit_text == chinese.TENTHS and proposal.unit_code == figure.unit_code:
+                _in_tenths_restated(figure, proposal)
             elif abs(figure.canonical - proposal.canonical) > GLOSS_TOLERANCE * abs(figure.canonical):
                 figure.review.append(
                     f"wrong gloss: {figure.value_text} {figure.unit_text} is {_number(figure.canonical)} in the "
@@ -479,6 +494,19 @@ def _without_glosses(sentence: str, found: list[tuple[re.Match, Proposal]]) -> l
             continue
         kept.append((match, proposal))
     return [proposal for _, proposal in kept]
+
+
+def _in_tenths_restated(figure: Proposal, gloss: Proposal) -> None:
+    """A share in tenths restated as a percent (约两成/21%) is the percent: the precise writing of the same figure,
+    which agrees within half a tenth."""
+    if abs(figure.canonical - gloss.canonical) > chinese.TENTHS_TOLERANCE:
+        figure.review.append(
+            f"wrong gloss: {figure.value_text}{figure.unit_text} is {_number(figure.canonical)} %, but the gloss "
+            f"{gloss.value_text}{gloss.unit_text} is {_number(gloss.canonical)} %: check which the source means"
+        )
+        return
+    figure.value, figure.value_text, figure.unit_text = gloss.value, gloss.value_text, gloss.unit_text
+    figure.canonical = gloss.canonical
 
 
 def _with_basis(sentence: str, proposals: list[Proposal]) -> list[Proposal]:
@@ -502,8 +530,8 @@ def _chinese_figure_pattern(catalogs: Catalogs) -> re.Pattern:
     )
     after = "|".join(re.escape(word) for word in chinese.QUALIFIERS_AFTER)
     return re.compile(
-        rf"(?:(?P<qualifier>{qualifier})为?(?:每秒)?)?(?<![A-Za-z0-9.,])(?P<number>{numbers.NUMBER_TEXT})(?![0-9.])"
-        rf"\s*(?P<unit>{units})?(?![A-Za-z])(?P<after>{after})?",
+        rf"(?:(?P<qualifier>{qualifier})为?(?:每秒)?)?(?<![A-Za-z0-9.])(?<!\d,)(?P<number>{numbers.NUMBER_TEXT})(?![0-9.])"
+        rf"\s*(?P<unit>{units}|{chinese.TENTHS_TEXT})?(?![A-Za-z])(?P<after>{after})?",
         re.IGNORECASE,
     )
 
@@ -537,7 +565,8 @@ def _chinese_not_a_figure(match: re.Match, narrow: str) -> bool:
         return False
     if chinese.NOT_A_FIGURE_AFTER.match(narrow, match.end("number")):
         return True
-    if not match["qualifier"] and not re.search(r"\d", match["number"]):  # 一份报告: "a report", not a figure
+    words = not re.search(r"\d", match["number"]) and "分之" not in match["number"]  # a fraction is a share
+    if not match["qualifier"] and words:  # 一份报告: "a report", not a figure
         return True
     return narrow[: match.start("number")].endswith("第")
 
@@ -564,6 +593,8 @@ def _chinese_proposal(
         review.append("percentage points (个百分点): a change of a share, not a percent; no unit of the catalog")
     elif unit_text == chinese.PERCENT:
         unit = catalogs.unit_spelled("percent")
+    elif unit_text == chinese.TENTHS or number.fraction:  # 两成: 20 %; 三分之二: 66.7 %
+        unit, value = catalogs.unit_spelled("percent"), number.value * (10 if unit_text else 100)
     elif unit_text:
         unit, value = _at_written_scale(catalogs, catalogs.unit_spelled(unit_text), number)
     indicator = _indicator(narrow, match, catalogs, unit)

@@ -2,6 +2,7 @@
 full-width digits and punctuation, Chinese numerals (一千零八十, 两千), and Chinese scale words after either, chained
 as Chinese chains them (1.97万亿亿 = 1.97 × 10^4 × 10^8 × 10^8), in simplified or traditional characters (万/萬,
 亿/億); scale words alone (万亿) are one of that scale. `多` or `余` after a number (300多, 10余) means more than it.
+A fraction in words (三分之二, two thirds) is a share.
 
 `兆` is never converted: it is 10^12 in Taiwanese and Hong Kong usage and often mega (10^6) on the mainland, so a
 number written with it is read without it and carries what the reviewer must settle."""
@@ -27,13 +28,18 @@ _DIGITS = "零〇一二两兩三四五六七八九"
 _SCALE_CHARACTERS = "".join(SCALES) + AMBIGUOUS_SCALE
 # Scale words alone, two or more (突破万亿元: a trillion yuan; 千亿级): one of that scale.
 _BARE_SCALES = "[千万萬亿億]{2,}"
+# A fraction in words, denominator first: 三分之二 (two thirds), 4分之1.
+_FRACTION_PART = rf"(?:\d+|[{_DIGITS}十百]+)"
+_FRACTION = rf"{_FRACTION_PART}分之{_FRACTION_PART}"
 # A number as written, scale words and 多/余 included, to find numbers in a text (group-free, to embed).
 NUMBER_TEXT = (
+    rf"{_FRACTION}|"
     rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)[{_SCALE_CHARACTERS}]*[{MORE_THAN}]?"
     rf"|(?:[{_DIGITS}]|十)[{_DIGITS}{_SCALE_CHARACTERS}]*[{MORE_THAN}]?"
     rf"|{_BARE_SCALES}[{MORE_THAN}]?"
 )
 NUMBER = re.compile(
+    rf"(?P<fraction>{_FRACTION})|"
     rf"(?P<arabic>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<scales>[{_SCALE_CHARACTERS}]*)"
     rf"|(?P<chinese>[{_DIGITS}][{_DIGITS}{_SCALE_CHARACTERS}]*|十[{_DIGITS}{_SCALE_CHARACTERS}]*)"
     rf"|(?P<bare>{_BARE_SCALES})"
@@ -47,6 +53,7 @@ class Number:
     review: str = ""  # what the reviewer must settle (an ambiguous scale word)
     as_written: float | None = None  # the digits before the scale words (140 of 140万亿), where they are Arabic
     scale: float = 1.0  # the scale words' product (10^12 of 140万亿)
+    fraction: bool = False  # a fraction in words (三分之二): value is the ratio, a share
 
 
 def normalised(text: str) -> str:
@@ -70,6 +77,9 @@ def read_number(written: str) -> Number | None:
     match = NUMBER.fullmatch(text)
     if match is None:
         return None
+    if match["fraction"]:
+        denominator, numerator = (_fraction_part(part) for part in text.split("分之"))
+        return Number(numerator / denominator, more_than, fraction=True) if denominator else None
     review = AMBIGUOUS_REVIEW if AMBIGUOUS_SCALE in text else ""
     text = text.replace(AMBIGUOUS_SCALE, "")
     if match["arabic"]:
@@ -83,6 +93,10 @@ def read_number(written: str) -> Number | None:
             scale *= SCALES[word]
         return Number(scale, more_than, review, 1.0, scale)
     return Number(_chinese_numeral(text), more_than, review)
+
+
+def _fraction_part(text: str) -> float:
+    return float(text) if text[0].isdigit() else _chinese_numeral(text)
 
 
 def _chinese_numeral(text: str) -> float:

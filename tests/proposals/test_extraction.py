@@ -360,6 +360,30 @@ def test_a_basis_stated_beside_a_figure_is_proposed_with_it():
     assert "basis stated beside it: FP16 半精度; keep it with the figure" in proposal.review
 
 
+@pytest.mark.parametrize(
+    ("sentence", "value", "qualifier"),
+    [
+        ("智能算力占全部算力的约三分之一。", 100 / 3, "about"),
+        ("智能算力占全部算力約兩成。", 20, "about"),
+        ("智能算力占全部算力约兩成/23%。", 23, "about"),  # the percent is the precise writing of the tenths
+        ("全国算力中，智能算力占4分之1以上。", 25, "more_than"),
+    ],
+)
+def test_a_share_in_words_is_a_percent(sentence, value, qualifier):
+    proposal = one_zh(sentence)
+    assert (proposal.unit_code, proposal.qualifier) == ("percent", qualifier)
+    assert proposal.value == pytest.approx(value)
+
+
+def test_tenths_restated_as_a_percent_far_from_them_is_a_wrong_gloss():
+    proposal = one_zh("智能算力占比约三成/21%。")
+    assert proposal.value == 30 and any(item.startswith("wrong gloss: 三成 is 30 %") for item in proposal.review)
+
+
+def test_the_cheng_of_words_is_no_tenths():
+    assert propose("三年成长为全国第一。", CATALOGS, REPORTED_ON) == []
+
+
 def test_chinese_percentage_points_are_not_percent():
     proposal = one_zh("智能算力占比同比提高2.5个百分点。")
     assert proposal.unit_code is None and any("percentage points" in item for item in proposal.review)
@@ -412,3 +436,23 @@ def test_a_chinese_period_phrase_dates_the_figures_it_belongs_to(sentence, end, 
 )
 def test_english_period_phrases_read_against_the_report(sentence, end):
     assert one(sentence).period_end == end
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "截至今年6月底，我国智能算力规模达788EFLOPS，同比增长40%。",
+        "By the end of June, intelligent computing capacity reached 788 EFLOPS, up 40% year on year.",
+    ],
+)
+def test_a_year_on_year_rate_dated_by_a_day_covers_the_twelve_months_to_it(sentence):
+    [_, rate] = propose(sentence, CATALOGS, date(2025, 8, 1))
+    assert (rate.value, rate.period_type) == (40, "rate")
+    assert (rate.period_start, rate.period_end) == (date(2024, 7, 1), date(2025, 6, 30))
+    assert "year on year: the twelve months to 2025-06-30" in rate.review
+
+
+def test_a_figure_right_after_a_chinese_comma_is_read():
+    # The full-width comma narrows to ",": a thousands separator only between digits.
+    [clusters, hubs] = propose("全国已建成10个数据中心集群，8个算力枢纽节点。", CATALOGS, REPORTED_ON)
+    assert (clusters.value, hubs.value) == (10, 8) and hubs.value_text == "8"
