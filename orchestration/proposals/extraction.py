@@ -47,6 +47,8 @@ QUALIFIERS = {
     "under": "less_than",
     "below": "less_than",
     "nearly": "less_than",
+    "nearing": "less_than",
+    "approaching": "less_than",
     "almost": "less_than",
     "about": "about",
     "approximately": "about",
@@ -233,7 +235,7 @@ def _figure_pattern(catalogs: Catalogs) -> re.Pattern:
         rf"(?:\b(?P<qualifier>{qualifier})\s+)?"
         rf"(?<![\w.,-])(?P<number>\b(?:{_NUMBER}))(?:(?<=\d)(?![\d,.]?\d)|\b)"  # "150EFlops" too
         rf"(?:[\s-]+(?P<scale>{scale})\b)?"
-        rf"(?:\s*(?P<unit>{units})(?![A-Za-z]))?",
+        rf"(?:(?:\s*|-)(?P<unit>{units})(?![A-Za-z]))?",  # "300-fold" too
         re.IGNORECASE,
     )
 
@@ -451,8 +453,9 @@ def _not_a_figure(match: re.Match, sentence: str) -> bool:
     number word that counts things in passing ("eight major hub regions"): a figure has a digit, a scale, a unit or
     a qualifier."""
     number = match["number"]
-    if not match["unit"] and sentence[match.end("number") : match.end("number") + 1].isalpha():
-        return True  # glued to letters that are no unit: "21st", "5G"
+    after = sentence[match.end("number") : match.end("number") + 2]
+    if not match["unit"] and (after[:1].isalpha() or (after[:1] == "-" and after[1:].isalpha())):
+        return True  # glued to letters that are no unit: "21st", "5G", "10,000-card"
     if match["unit"] or match["scale"] or match["qualifier"]:
         return False
     if number.lower() in NUMBER_WORDS or re.fullmatch(r"(19|20)\d{2}", number):
@@ -465,7 +468,7 @@ def _close(left: float, right: float) -> bool:
     return abs(left - right) <= 1e-9 * max(abs(left), abs(right))
 
 
-def _without_glosses(sentence: str, found: list[tuple[re.Match, Proposal]]) -> list[Proposal]:
+def _without_glosses(sentence: str, found: list[tuple[re.Match, Proposal]]) -> list[tuple[re.Match, Proposal]]:
     """The figures of a sentence but those restating the figure before them in other units ("246 EFLOPS, or 246
     quintillion floating-point operations per second", "197EFLOPS（每秒1.97万亿亿次浮点运算）"): a gloss is checked
     against its figure and never proposed; where the two disagree, the figure's review says so with both values."""
@@ -493,7 +496,7 @@ def _without_glosses(sentence: str, found: list[tuple[re.Match, Proposal]]) -> l
                 )
             continue
         kept.append((match, proposal))
-    return [proposal for _, proposal in kept]
+    return kept
 
 
 def _in_tenths_restated(figure: Proposal, gloss: Proposal) -> None:
@@ -509,13 +512,18 @@ def _in_tenths_restated(figure: Proposal, gloss: Proposal) -> None:
     figure.canonical = gloss.canonical
 
 
-def _with_basis(sentence: str, proposals: list[Proposal]) -> list[Proposal]:
-    """Each figure of a sentence that states a precision or basis ("FP16半精度") says it, for the reviewer to keep."""
-    stated = [match.group(0) for match in _BASIS.finditer(sentence)]
-    for proposal in proposals if stated else []:
-        proposal.basis = " ".join(dict.fromkeys(stated))
+def _with_basis(sentence: str, found: list[tuple[re.Match, Proposal]]) -> list[Proposal]:
+    """A precision or basis stated in a sentence ("788EFLOPS（FP16半精度）") belongs to the figure it follows (or,
+    stated before them all, to the first): that figure says it, for the reviewer to keep."""
+    stated: dict[int, list[str]] = {}
+    for basis in _BASIS.finditer(sentence) if found else []:
+        before = [index for index, (match, _) in enumerate(found) if match.end() <= basis.start()]
+        stated.setdefault(before[-1] if before else 0, []).append(basis.group(0))
+    for index, words in stated.items():
+        proposal = found[index][1]
+        proposal.basis = " ".join(dict.fromkeys(words))
         proposal.review.append(f"basis stated beside it: {proposal.basis}; keep it with the figure")
-    return proposals
+    return [proposal for _, proposal in found]
 
 
 def _number(value: float) -> str:
@@ -600,6 +608,11 @@ def _chinese_proposal(
     indicator = _indicator(narrow, match, catalogs, unit)
     if unit is None and not points and indicator is not None:
         unit, value = _at_written_scale(catalogs, _unit_of_indicator(catalogs, indicator, None), number)
+        if unit is not None and number.scale != 1 and value == number.value:
+            review.append(
+                f"no unit written: {match['number']} read as {_number(value)} {unit.code}, the indicator's unit, "
+                "with its scale words applied: check the unit"
+            )
     period_type = indicator.period_type if indicator else None
     period_start, period_end, inferred, forecast = chinese.period(phrase, published_on, period_type)
     inferred = _what_to_settle(

@@ -456,3 +456,31 @@ def test_a_figure_right_after_a_chinese_comma_is_read():
     # The full-width comma narrows to ",": a thousands separator only between digits.
     [clusters, hubs] = propose("全国已建成10个数据中心集群，8个算力枢纽节点。", CATALOGS, REPORTED_ON)
     assert (clusters.value, hubs.value) == (10, 8) and hubs.value_text == "8"
+
+
+def test_a_basis_belongs_to_the_figure_it_follows():
+    [half, single] = propose("智能算力788EFLOPS（FP16），通用算力628EFLOPS（FP32）。", CATALOGS, REPORTED_ON)
+    assert (half.basis, single.basis) == ("FP16", "FP32")
+
+
+def test_scale_words_that_begin_the_unit_are_read_once():
+    proposal = one_zh("截至2023年底，我国算力总规模约为230百亿亿次浮点计算/秒（EFLOPS）。")
+    assert (proposal.value, proposal.unit_code, proposal.canonical) == (230, "EFLOPS", 230)
+
+
+def test_scale_words_applied_to_an_unwritten_unit_are_flagged():
+    proposal = one_zh("我国算力总规模约为230百亿亿。")
+    assert any(item.startswith("no unit written: 230百亿亿 read as 2.3e+20 EFLOPS") for item in proposal.review)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("The cluster links 10,000-card pods.", []),
+        ("Daily token calls rose more than 300-fold.", [(300, "multiple", "more_than")]),
+        ("The count of AI firms is nearing 4,000.", [(4000, None, "less_than")]),
+    ],
+)
+def test_english_numbers_glued_by_a_hyphen(sentence, expected):
+    found = [(p.value, p.unit_code, p.qualifier) for p in propose(sentence, CATALOGS, REPORTED_ON)]
+    assert found == expected
