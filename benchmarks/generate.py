@@ -78,7 +78,7 @@ def generate(size: str, root: Path) -> Path:
     if seeds.exists():
         shutil.rmtree(seeds)
     seeds.mkdir(parents=True)
-    for catalog in ("units.csv", "unit_spellings.csv"):
+    for catalog in ("units.csv", "unit_spellings.csv", "bases.csv"):
         shutil.copyfile(REPO_ROOT / "seeds" / catalog, seeds / catalog)
     _write_small_files(seeds)
     with duckdb.connect() as connection:
@@ -189,6 +189,7 @@ def _observations_sql(rows: int) -> str:
                 * case unit_code {scale_cases} end, 2) as value,
             unit_code,
             case when i % 97 = 0 then 'about' when i % 89 = 0 then 'more_than' else 'exact' end as qualifier,
+            'unspecified' as basis_code,
             month > 300 as is_forecast,
             cast(null as varchar) as note
         from valued

@@ -62,6 +62,7 @@ def _row(proposal: Proposal, source_id: str) -> dict[str, str]:
         "value": _number(proposal.value) if is_figure else "",
         "unit_code": proposal.unit_code or "",
         "qualifier": proposal.qualifier,
+        "basis_code": _basis_code(proposal.basis) if is_figure else "",
         "is_forecast": _boolean(proposal.is_forecast) if is_figure else "",
         "note": "",
         "value_as_written": proposal.value_text,
@@ -72,6 +73,24 @@ def _row(proposal: Proposal, source_id: str) -> dict[str, str]:
         "review": "; ".join(proposal.review),
         "keep": "",
     }
+
+
+# A precision stated beside a figure, as the bases of bases.csv name it; a scope (CAICT's device side, the NDA survey)
+# is the reviewer's to set.
+_PRECISIONS = {
+    "fp16": ("FP16", "半精度", "HALF"),
+    "fp32": ("FP32", "单精度", "單精度", "SINGLE"),
+    "fp64": ("FP64", "双精度", "雙精度", "DOUBLE"),
+}
+
+
+def _basis_code(basis: str) -> str:
+    """The basis of bases.csv a stated precision names; unspecified where none is stated, blank (to choose) where
+    the sentence states several."""
+    named = {code for code, words in _PRECISIONS.items() if any(word in basis.upper() for word in words)}
+    if len(named) > 1:
+        return ""
+    return named.pop() if named else "unspecified"
 
 
 def _identifier(proposal: Proposal, source_id: str) -> str:

@@ -7,7 +7,8 @@
     tolerance  the largest |deviation| at which the intervals would still overlap, in the observed value's direction:
                (expected_upper - expected + observed - observed_lower) / |expected| when observed >= expected,
                (expected - expected_lower + observed_upper - observed) / |expected| otherwise; null when unbounded.
-    status     pass when the intervals overlap, fail when not, not_evaluable when a figure is missing.
+    status     pass when the intervals overlap, fail when not, not_evaluable when a figure is missing;
+               not_comparable when two of the figures are on known bases that differ (evaluation_ctes).
 -#}
 {% macro consistency_status(observed, observed_lower, observed_upper, expected, expected_lower, expected_upper) -%}
     case
@@ -54,6 +55,8 @@ evaluations as (
         nullif(observation_ids, '') as observation_ids,
         nullif(source_ids, '') as source_ids,
         nullif(observation_roles, '') as observation_roles,
+        nullif(basis_codes, '') as basis_codes,
+        bases_differ,
         observed_value,
         observed_lower,
         observed_upper,
@@ -66,10 +69,35 @@ evaluations as (
     from {{ relation }}
 ),
 
-final as (
+compared as (
     select
         *,
         {{ comparison_columns() }}
     from evaluations
+),
+
+-- Figures on two known bases are different measures: their evaluation is not a finding about the figures.
+final as (
+    select
+        rule_id,
+        geography_code,
+        period_end,
+        observation_ids,
+        source_ids,
+        observation_roles,
+        basis_codes,
+        observed_value,
+        observed_lower,
+        observed_upper,
+        expected_value,
+        expected_lower,
+        expected_upper,
+        canonical_unit,
+        finding,
+        missing,
+        case when bases_differ and status != 'not_evaluable' then 'not_comparable' else status end as status,
+        deviation,
+        tolerance
+    from compared
 )
 {%- endmacro %}

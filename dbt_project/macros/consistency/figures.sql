@@ -1,14 +1,28 @@
 {#-
-    The figures an evaluation used, in three parallel comma-separated columns: observation_ids, source_ids and
-    observation_roles (the role each figure plays: part, whole, share, growth, start_level, ...). A figure that is
-    missing (not joined) is left out of all three. `figures` is a list of [alias, role] pairs.
+    The figures an evaluation used, in four parallel comma-separated columns: observation_ids, source_ids,
+    observation_roles (the role each figure plays: part, whole, share, growth, start_level, ...) and basis_codes. A
+    figure that is missing (not joined) is left out of all four. bases_differ is true when two of the figures are on
+    known bases that differ (fp16 and nda_survey): different measures, which the evaluation does not compare.
+    `figures` is a list of [alias, role] pairs.
 -#}
 {% macro evaluation_figures(figures) -%}
     concat_ws(', '{% for alias, role in figures %}, {{ alias }}.observation_id{% endfor %}) as observation_ids,
     concat_ws(', '{% for alias, role in figures %}, {{ alias }}.source_id{% endfor %}) as source_ids,
     concat_ws(
         ', '{% for alias, role in figures %}, case when {{ alias }}.observation_id is not null then '{{ role }}' end{% endfor %}
-    ) as observation_roles
+    ) as observation_roles,
+    concat_ws(
+        ', '{% for alias, role in figures %}, case when {{ alias }}.observation_id is not null then {{ known_basis(alias) }} end{% endfor %}
+    ) as basis_codes,
+    {% for left, _ in figures %}{% for right, _ in figures[loop.index:] -%}
+        coalesce({{ known_basis(left) }} != {{ known_basis(right) }} and {{ known_basis(left) }} != 'unspecified'
+            and {{ known_basis(right) }} != 'unspecified', false) or
+    {% endfor %}{% endfor %}false as bases_differ
+{%- endmacro %}
+
+{#- A figure's basis, unspecified where the figure has none (a unit test's fixture leaves it out). -#}
+{% macro known_basis(alias) -%}
+    coalesce({{ alias }}.basis_code, 'unspecified')
 {%- endmacro %}
 
 {#-
@@ -40,6 +54,8 @@
     cast(null as {{ dbt.type_string() }}) as observation_ids,
     cast(null as {{ dbt.type_string() }}) as source_ids,
     cast(null as {{ dbt.type_string() }}) as observation_roles,
+    cast(null as {{ dbt.type_string() }}) as basis_codes,
+    false as bases_differ,
     cast(null as double) as observed_value,
     cast(null as double) as observed_lower,
     cast(null as double) as observed_upper,

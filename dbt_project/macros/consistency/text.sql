@@ -84,3 +84,8 @@
             || coalesce({{ rules }}.at_geography_code, 'any geography') || ' ' || {{ rules }}.period_text
     end
 {%- endmacro %}
+
+{#- A finding's note where a figure it compared states no basis: the comparison was made, and says so. -#}
+{% macro unstated_basis_text() -%}
+    case when basis_codes like '%unspecified%' then ' The basis of a figure compared is not stated.' else '' end
+{%- endmacro %}

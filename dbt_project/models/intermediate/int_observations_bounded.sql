@@ -71,6 +71,7 @@ final as (
         value_canonical,
         canonical_unit,
         qualifier,
+        basis_code,
         rounding_half_width_canonical,
         lower_bound_canonical,
         upper_bound_canonical,

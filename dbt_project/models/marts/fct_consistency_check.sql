@@ -57,8 +57,17 @@ final as (
         observation_ids,
         source_ids,
         observation_roles,
+        basis_codes,
         case status
             when 'not_evaluable' then 'Not evaluable (' || description || '): ' || missing || '.'
+            when 'not_comparable'
+                then
+                    'Not comparable: ' || finding || '; the figures are counted on different bases (' || basis_codes
+                    || ')' || coalesce(
+                        ', the first ' || {{ number_text('observed_value / nullif(expected_value, 0)') }}
+                        || ' times what the others give', ''
+                    )
+                    || ': a difference of measure, not a conflict.'
             when 'pass'
                 then
                     'Holds: ' || finding || coalesce('; deviation ' || {{ percent_text('deviation') }}, '')
@@ -66,11 +75,11 @@ final as (
                         ', within the ' || {{ percent_text('tolerance') }} || ' the figures allow',
                         ', within their bounds'
                     )
-                    || '.'
+                    || '.' || {{ unstated_basis_text() }}
             else
                 'Conflict: ' || finding || coalesce('; deviation ' || {{ percent_text('deviation') }}, '')
                 || coalesce(', beyond the ' || {{ percent_text('tolerance') }} || ' the figures allow', '')
-                || '. ' || coalesce(explanation, '')
+                || '.' || {{ unstated_basis_text() }} || ' ' || coalesce(explanation, '')
         end as message
     from numbered
 )

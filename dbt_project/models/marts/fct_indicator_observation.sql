@@ -1,5 +1,6 @@
 -- Every figure, with when the world could know it: from its source's publication (known_from) until a later source
--- reported the same indicator, geography and period (known_until, superseded_by_observation_id; null while current).
+-- reported the same indicator, geography and period on the same basis (known_until, superseded_by_observation_id; null
+-- while current): a figure on another basis is another measure, not a revision.
 -- Outcomes supersede outcomes and forecasts forecasts: an outturn does not revise a forecast. A figure that came from
 -- a report's text carries the sentence it was taken from (quote, with its offsets in that text).
 with
@@ -25,13 +26,14 @@ known as (
         on observations.source_id = sources.source_id
 ),
 
--- The publications of each indicator, geography and period (one row per publication date), each with the next.
+-- The publications of each indicator, geography, period and basis (one row per publication date), each with the next.
 editions as (
     select
         indicator_code,
         geography_code,
         period_start,
         period_end,
+        basis_code,
         is_forecast,
         known_from,
         lead(known_from) over figure_key as known_until,
@@ -42,14 +44,16 @@ editions as (
             geography_code,
             period_start,
             period_end,
+            basis_code,
             is_forecast,
             known_from,
             min(observation_id) as first_observation_id
         from known
-        group by indicator_code, geography_code, period_start, period_end, is_forecast, known_from
+        group by indicator_code, geography_code, period_start, period_end, basis_code, is_forecast, known_from
     ) as publications
     window figure_key as (
-        partition by indicator_code, geography_code, period_start, period_end, is_forecast order by known_from
+        partition by indicator_code, geography_code, period_start, period_end, basis_code, is_forecast
+        order by known_from
     )
 ),
 
@@ -84,6 +88,7 @@ final as (
         observations.value_canonical,
         observations.canonical_unit,
         observations.qualifier,
+        observations.basis_code,
         observations.lower_bound_canonical,
         observations.upper_bound_canonical,
         observations.is_forecast,
@@ -101,6 +106,7 @@ final as (
         and observations.geography_code = editions.geography_code
         and observations.period_start = editions.period_start
         and observations.period_end = editions.period_end
+        and observations.basis_code = editions.basis_code
         and observations.is_forecast = editions.is_forecast
         and observations.known_from = editions.known_from
     left join in_conflict

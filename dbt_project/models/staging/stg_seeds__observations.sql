@@ -17,6 +17,7 @@ final as (
         value as value_reported,
         trim(unit_code) as unit_reported,
         lower(trim(qualifier)) as qualifier,
+        lower(trim(basis_code)) as basis_code,
         is_forecast,
         nullif(trim(note), '') as note
     from source

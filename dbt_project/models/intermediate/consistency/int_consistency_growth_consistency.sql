@@ -99,6 +99,8 @@ combinations as (
         observation_ids,
         source_ids,
         observation_roles,
+        basis_codes,
+        bases_differ,
         observed_value,
         observed_lower,
         observed_upper,

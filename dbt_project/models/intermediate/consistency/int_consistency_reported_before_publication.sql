@@ -56,6 +56,8 @@ evaluated as (
         late_observation_ids as observation_ids,
         case when late_observation_ids is not null then source_id end as source_ids,
         late_roles as observation_roles,
+        cast(null as {{ dbt.type_string() }}) as basis_codes,  -- a figure's period against its own source's date
+        false as bases_differ,
         cast(days_after_publication as double) as observed_value,
         cast(days_after_publication as double) as observed_lower,
         cast(days_after_publication as double) as observed_upper,
