@@ -55,7 +55,7 @@ class Finding:
 
     rule_id: str
     severity: str
-    status: str  # pass | fail | not_evaluable
+    status: str  # pass | fail | not_comparable | not_evaluable
     message: str
     observation_ids: str | None
     rule_findings: int  # how many findings the rule has in all
@@ -248,7 +248,12 @@ def write_markdown(
     return atomic_write_text(path, "\n".join(lines))
 
 
-OUTCOME_WORDS = {"pass": "agrees", "fail": "conflicts", "not_evaluable": "could not be compared"}
+OUTCOME_WORDS = {
+    "pass": "agrees",
+    "fail": "conflicts",
+    "not_comparable": "is on another basis",
+    "not_evaluable": "could not be compared",
+}
 
 
 def _new_figures_section(new: NewFigures) -> list[str]:

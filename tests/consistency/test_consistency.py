@@ -23,6 +23,7 @@ def findings(warehouse_sql, rule_id: str) -> list[dict]:
         "tolerance",
         "deviation",
         "source_ids",
+        "basis_codes",
         "message",
     ]
     rows = warehouse_sql(
@@ -54,45 +55,40 @@ def test_the_tolerance_is_how_far_the_rounded_figures_let_them_drift_apart(wareh
     assert abs(finding["deviation"]) <= finding["tolerance"]
 
 
-def test_the_growth_conflict_is_a_warn_finding_that_explains_itself(warehouse_sql):
+def test_growth_from_the_nda_survey_to_fp16_is_not_comparable_with_the_ratio(warehouse_sql):
+    # 90 EFLOPS (NDA survey, end of 2024) to 1.59 million PFLOPS (FP16, end of 2025): a change of basis, not growth.
     [finding] = [
         f
         for f in findings(warehouse_sql, "intelligent_growth_2025")
         if f["observation_ids"].endswith("ccpc25-intelligent-capacity-2024-end, ndrs25-intelligent-capacity-2025")
     ]
-
-    assert finding["severity"] == "warn" and finding["status"] == "fail"
-    assert finding["expected_value"] == pytest.approx(100 * (1590 / 90 - 1))
-    assert finding["observed_upper"] == pytest.approx(60)  # "more than 40 percent" read as 40 to 60 by the rule
+    assert finding["severity"] == "warn" and finding["status"] == "not_comparable"
+    assert finding["basis_codes"] == "unspecified, nda_survey, fp16"
+    assert finding["expected_value"] == pytest.approx(100 * (1590 / 90 - 1))  # still evaluated, for the record
     message = finding["message"]
     for words in (
-        "more than 40 percent (ccpc_2025",
+        "Not comparable: growth of more than 40 percent (ccpc_2025",
         "90 EFLOPS (ccpc_2025, 2024-12-31)",
         "1.59 million PFLOPS = 1590 EFLOPS (ndrs_2025, 2025-12-31, date inferred)",
-        "(ccpc_2025, 2025-12-31, forecast)",
-        "1667 percent",
-        "measured",
+        "counted on different bases (unspecified, nda_survey, fp16), the one 17.67 times the other",
+        "a difference of measure, not a conflict",
     ):
         assert words in message, message
 
 
-def test_the_june_2025_level_conflicts_with_the_growth_forecast_from_the_end_of_2024(warehouse_sql):
+def test_the_june_2025_level_in_fp16_is_not_compared_with_growth_from_the_nda_survey(warehouse_sql):
     [finding] = findings(warehouse_sql, "intelligent_level_path_2025")
-
-    # 181 of 365 days from 90 EFLOPS at 40..60 % a year (steady rate), against 788 EFLOPS on 30 June 2025.
-    elapsed = 181 / 365
-    assert finding["severity"] == "warn" and finding["status"] == "fail"
-    assert finding["expected_value"] == pytest.approx(90 * 1.4**elapsed)
-    assert finding["expected_upper"] == pytest.approx(90.5 * 1.6**elapsed)
+    assert finding["severity"] == "warn" and finding["status"] == "not_comparable"
     assert finding["observed_value"] == 788
-    message = finding["message"]
-    for words in (
-        "788 EFLOPS (ccpc_2025, 2025-06-30, date inferred)",
-        "90 EFLOPS (ccpc_2025, 2024-12-31)",
-        "more than 40 percent",
-        "basis",
-    ):
-        assert words in message, message
+    assert "the one 8.756 times the other" in finding["message"], finding["message"]
+
+
+def test_figures_of_one_basis_are_compared_and_an_unstated_basis_is_said(warehouse_sql):
+    [share] = findings(warehouse_sql, "intelligent_share_of_total_2024")
+    assert (share["status"], share["basis_codes"]) == ("pass", "nda_survey, nda_survey, nda_survey")
+    assert "basis" not in share["message"]
+    [tokens] = findings(warehouse_sql, "token_calls_within_daily_rates_2025")
+    assert tokens["status"] == "fail" and "The basis of a figure compared is not stated." in tokens["message"]
 
 
 def test_cumulative_token_calls_fit_neither_a_straight_line_nor_steady_growth_between_the_daily_rates(warehouse_sql):
@@ -119,15 +115,15 @@ def test_the_june_to_december_2025_step_is_a_finding_of_its_own(warehouse_sql):
     assert "788 EFLOPS" in step["message"] and "pace of their 184 days" in step["message"]
 
 
-def test_intelligent_capacity_exceeds_the_total_projected_from_280_eflops(warehouse_sql):
+def test_intelligent_capacity_in_fp16_is_not_compared_with_the_nda_survey_total(warehouse_sql):
     by_date = {f["observation_ids"].split(", ")[0]: f for f in findings(warehouse_sql, "intelligent_within_total")}
-    assert by_date["ccpc25-intelligent-capacity-2024-end"]["status"] == "pass"  # against the reported 280
+    assert by_date["ccpc25-intelligent-capacity-2024-end"]["status"] == "pass"  # both the NDA survey's
     for figure, days in (("ccpc25-intelligent-capacity-2025-06", 181), ("ndrs25-intelligent-capacity-2025", 365)):
         finding = by_date[figure]
-        assert finding["severity"] == "warn" and finding["status"] == "fail"
+        assert finding["severity"] == "warn" and finding["status"] == "not_comparable"
         # 280 EFLOPS at the end of 2024 growing "about 30 percent" (read up to 31.5 %) a year, steadily.
         assert finding["expected_upper"] == pytest.approx(280.5 * 1.315 ** (days / 365))
-        assert "projected from 280 EFLOPS" in finding["message"]
+        assert "projected from 280 EFLOPS" in finding["message"] and "fp16, nda_survey" in finding["message"]
 
 
 def test_every_rule_is_evaluated(warehouse_sql):
@@ -176,7 +172,7 @@ def test_the_figures_in_a_failing_finding_are_flagged_as_in_conflict(warehouse_s
         "select round(value_canonical, 6) from marts.fct_indicator_observation "
         "where has_conflict and indicator_code = 'intelligent_computing_capacity' order by 1"
     )
-    assert in_conflict == [(90.0,), (788.0,), (1590.0,)]
+    assert in_conflict == [(788.0,), (1590.0,)]  # within FP16; 90 (NDA survey) conflicts with nothing
     assert warehouse_sql(
         "select has_conflict from marts.fct_indicator_observation where observation_id = 'nda24-intelligent-share-2024'"
     ) == [(False,)]
@@ -251,9 +247,9 @@ def test_a_relation_without_period_or_geography_checks_a_figure_added_later(publ
     observations.write_text(
         observations.read_text()
         + "added-hub-capacity,intelligent_computing_capacity,CN-HUB-JJJ,ndrs_2025,2025-12-31,2025-12-31,stock,"
-        "false,50,EFLOPS,exact,false,\n"
+        "false,50,EFLOPS,exact,unspecified,false,\n"
         + "added-hub-total,total_computing_capacity,CN-HUB-JJJ,ndrs_2025,2025-12-31,2025-12-31,stock,"
-        "false,40,EFLOPS,exact,false,\n"
+        "false,40,EFLOPS,exact,unspecified,false,\n"
     )
     rules_before = (seeds / "consistency_rules.csv").read_text()
 

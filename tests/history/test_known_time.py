@@ -18,7 +18,7 @@ def test_a_later_source_supersedes_a_figure_from_its_publication_and_both_stay_q
     observations.write_text(
         observations.read_text()
         + "yearbook26-total-capacity-2024,total_computing_capacity,CN,yearbook_2026,2024-12-31,2024-12-31,stock,"
-        "false,285,EFLOPS,exact,false,\n"
+        "false,285,EFLOPS,exact,nda_survey,false,\n"  # on the basis of the figure it supersedes
     )
 
     assert refresh(published_before).success

@@ -185,7 +185,10 @@ def test_the_two_source_texts_proposed_reviewed_and_accepted_rebuild_the_curated
     seeds = copy_seeds(tmp_path / "seeds")
     curated = list(csv.DictReader((seeds / "observations.csv").open(newline="")))
     (seeds / "observations.csv").write_text(",".join(observation_columns()) + "\n")
-    decided = ["observation_id", "source_id", "period_start", "period_end", "period_type", "period_inferred", "note"]
+    decided = [
+        *("observation_id", "source_id", "period_start", "period_end", "period_type", "period_inferred"),
+        *("basis_code", "note"),  # the basis its originating publication states, where the text does not
+    ]
     for file_name, (source_id, _, _) in CURATED_FROM.items():
         report = SOURCE_TEXTS / file_name
         run = orchestration("propose", str(report), "--source-id", source_id, "--out", str(tmp_path), seeds=seeds)

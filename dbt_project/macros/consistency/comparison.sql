@@ -42,7 +42,7 @@
 {%- endmacro %}
 
 {#-
-    The last two CTEs of every int_consistency_ model: its evaluations in the columns marts.fct_consistency_check
+    The last CTEs of every int_consistency_ model: its evaluations in the columns marts.fct_consistency_check
     unions, and their status, deviation and tolerance. `relation` is the CTE holding one row per evaluation.
 -#}
 {% macro evaluation_ctes(relation) -%}
@@ -57,6 +57,7 @@ evaluations as (
         nullif(observation_roles, '') as observation_roles,
         nullif(basis_codes, '') as basis_codes,
         bases_differ,
+        basis_ratio,
         observed_value,
         observed_lower,
         observed_upper,
@@ -86,6 +87,7 @@ final as (
         source_ids,
         observation_roles,
         basis_codes,
+        basis_ratio,
         observed_value,
         observed_lower,
         observed_upper,

@@ -63,10 +63,7 @@ final as (
             when 'not_comparable'
                 then
                     'Not comparable: ' || finding || '; the figures are counted on different bases (' || basis_codes
-                    || ')' || coalesce(
-                        ', the first ' || {{ number_text('observed_value / nullif(expected_value, 0)') }}
-                        || ' times what the others give', ''
-                    )
+                    || ')' || coalesce(', the one ' || {{ number_text('basis_ratio') }} || ' times the other', '')
                     || ': a difference of measure, not a conflict.'
             when 'pass'
                 then

@@ -123,6 +123,7 @@ combinations as (
         observation_roles,
         basis_codes,
         bases_differ,
+        basis_ratio,
         observed_value,
         observed_lower,
         observed_upper,

@@ -58,6 +58,7 @@ evaluated as (
         late_roles as observation_roles,
         cast(null as {{ dbt.type_string() }}) as basis_codes,  -- a figure's period against its own source's date
         false as bases_differ,
+        cast(null as double) as basis_ratio,
         cast(days_after_publication as double) as observed_value,
         cast(days_after_publication as double) as observed_lower,
         cast(days_after_publication as double) as observed_upper,
