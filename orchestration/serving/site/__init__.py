@@ -102,7 +102,9 @@ def _context(page: content.Content, site_dir: Path, quality_report: Path) -> dic
     for finding in page.findings:
         for figure in finding.figures:
             findings_by_figure.setdefault(figure["observation_id"], []).append(finding.row)
-    tally = {status: page.findings_by_status.get(status, 0) for status in ("fail", "not_comparable", "not_evaluable", "pass")}
+    tally = {
+        status: page.findings_by_status.get(status, 0) for status in ("fail", "not_comparable", "not_evaluable", "pass")
+    }
     return {
         "publication": page.publication,
         "indicators": page.indicators,
