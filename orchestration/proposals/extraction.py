@@ -371,13 +371,20 @@ _PERIOD_PHRASES = re.compile(
 def _periods(phrases: re.Pattern, sentence: str, matches: list[re.Match]) -> tuple[dict[int, re.Match], set[int]]:
     """Each period phrase of the sentence given to the number nearest it: {index of the number: the phrase}; then a
     number left without one takes the phrase nearest it, and is returned among the `shared` to check. A phrase a
-    number is compared with ("较2025年底增长", "compared with the end of 2024") dates none."""
-    found = [phrase for phrase in phrases.finditer(sentence) if not _COMPARED_WITH.search(sentence[: phrase.start()])]
+    number is compared with ("较2025年底增长", "compared with the end of 2024") dates none but the base figure it
+    names ("较2024年初的1千亿": 1千亿 at the start of 2024)."""
+    found, given = [], {}
+    for phrase in phrases.finditer(sentence):
+        if not _COMPARED_WITH.search(sentence[: phrase.start()]):
+            found.append(phrase)
+            continue
+        base = next((index for index, match in enumerate(matches) if match.start() >= phrase.end()), None)
+        if base is not None and re.fullmatch(r"\s*的?\s*", sentence[phrase.end() : matches[base].start()]):
+            given[base] = phrase
 
     def distance(phrase: re.Match, match: re.Match) -> int:
         return max(phrase.start() - match.end(), match.start() - phrase.end(), 0)
 
-    given: dict[int, re.Match] = {}
     for phrase in found:
         nearest = min(range(len(matches)), key=lambda index: distance(phrase, matches[index]), default=None)
         if nearest is not None:
@@ -608,7 +615,12 @@ def _chinese_proposal(
     indicator = _indicator(narrow, match, catalogs, unit)
     if unit is None and not points and indicator is not None:
         unit, value = _at_written_scale(catalogs, _unit_of_indicator(catalogs, indicator, None), number)
-        if unit is not None and number.scale != 1 and value == number.value:
+        # Scale words applied to a unit that is itself scaled (EFLOPS: 10^18 FLOPS) are likely said twice.
+        prefixed = unit is not None and any(
+            other.canonical_unit == unit.canonical_unit and other.factor_to_canonical < unit.factor_to_canonical
+            for other in catalogs.units
+        )
+        if prefixed and number.scale != 1 and value == number.value:
             review.append(
                 f"no unit written: {match['number']} read as {_number(value)} {unit.code}, the indicator's unit, "
                 "with its scale words applied: check the unit"

@@ -484,3 +484,12 @@ def test_scale_words_applied_to_an_unwritten_unit_are_flagged():
 def test_english_numbers_glued_by_a_hyphen(sentence, expected):
     found = [(p.value, p.unit_code, p.qualifier) for p in propose(sentence, CATALOGS, REPORTED_ON)]
     assert found == expected
+
+
+def test_the_base_a_figure_is_compared_with_is_dated_by_its_own_phrase():
+    [now, base, _] = propose(
+        "截至今年6月底，日均Token消耗量超过30万亿，较2024年初的1千亿增长300多倍。", CATALOGS, REPORTED_ON
+    )
+    assert (now.canonical, now.period_end) == (3e13, date(2025, 6, 30))
+    assert (base.canonical, base.indicator_code, base.period_end) == (1e11, "ai_daily_token_calls", date(2024, 1, 1))
+    assert not any(item.startswith("no unit written") for item in base.review)  # tokens a day take any scale
