@@ -78,7 +78,7 @@ def generate(size: str, root: Path) -> Path:
     if seeds.exists():
         shutil.rmtree(seeds)
     seeds.mkdir(parents=True)
-    for catalog in ("units.csv", "unit_spellings.csv", "bases.csv"):
+    for catalog in ("units.csv", "unit_spellings.csv", "bases.csv", "bodies.csv"):
         shutil.copyfile(REPO_ROOT / "seeds" / catalog, seeds / catalog)
     _write_small_files(seeds)
     with duckdb.connect() as connection:
@@ -93,9 +93,9 @@ def _write_small_files(seeds: Path) -> None:
     geographies += [f"{code},Province {code[3:]},province,CN" for code in PROVINCES]
     (seeds / "geographies.csv").write_text("\n".join(geographies) + "\n")
 
-    sources = ["source_id,title,publisher,event,published_on,source_kind,url,accessed_on,quotes_source_id,note"]
+    sources = ["source_id,title,outlet,language,event,published_on,source_kind,url,accessed_on,quotes_source_id,note"]
     sources += [
-        f"bench_source_{n},Synthetic statistical yearbook {n},Synthetic publisher {n},,2026-0{n}-15,"
+        f"bench_source_{n},Synthetic statistical yearbook {n},Synthetic publisher {n},en,,2026-0{n}-15,"
         "official_statistics,,,,"
         for n in range(1, SOURCES + 1)
     ]
@@ -190,7 +190,11 @@ def _observations_sql(rows: int) -> str:
             unit_code,
             case when i % 97 = 0 then 'about' when i % 89 = 0 then 'more_than' else 'exact' end as qualifier,
             'unspecified' as basis_code,
+            'unattributed' as body_code,
             month > 300 as is_forecast,
+            cast(null as varchar) as value_as_written,
+            cast(null as varchar) as unit_as_written,
+            cast(null as varchar) as erratum,
             cast(null as varchar) as note
         from valued
         order by i

@@ -176,7 +176,7 @@ def _loading(seeds: Path, folder: Path) -> dict:
         duckdb.connect(str(folder / "duckdb_alone.duckdb")) as alone,
         duckdb.connect(str(folder / "loader.duckdb")) as connection,
     ):
-        for name in ("units", "indicators", "geographies", "sources", "bases"):
+        for name in ("units", "indicators", "geographies", "sources", "bases", "bodies"):
             load_seed_file(connection, tables[name], seeds / f"{name}.csv")
         for _ in range(LOAD_REPEATS):
             started = time.perf_counter()

@@ -78,8 +78,8 @@ BAD_EDITS = {
     "source read before it was published": (
         "sources.csv",
         "ndrs_2025",
-        "survey_report,,,",
-        "survey_report,,2026-04-01,",
+        ",2026-12-03,",
+        ",2026-04-01,",
         ["sources.csv", "line {line}", "column accessed_on", "before published_on"],
     ),
     "quoting an unknown source": (

@@ -1,7 +1,7 @@
 """A report's proposals as a CSV file for review (proposals/<source_id>.csv): the columns of seeds/observations.csv
-as far as the text fills them, the value and unit as written, the figure's quote and its character offsets in the
-text (the columns of seeds/observation_quotes.csv), what the reviewer must decide (`review`), and `keep`, which the
-reviewer fills (true to keep the row; `accept` takes those, accepting.py)."""
+as far as the text fills them (the value and unit as written among them), the figure's quote and its character
+offsets in the text (the columns of seeds/observation_quotes.csv), what the reviewer must decide (`review`), and
+`keep`, which the reviewer fills (true to keep the row; `accept` takes those, accepting.py)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from orchestration.ingest.seed_tables import seed_table
 from orchestration.proposals.extraction import Proposal
 
 # Besides the columns of observations.csv and of observation_quotes.csv: what the reviewer reads and decides.
-AS_WRITTEN_COLUMNS = ["value_as_written", "unit_as_written"]
 REVIEW_COLUMNS = ["review", "keep"]
 NATIONAL = "CN"  # the geography of a figure whose sentence names no other; the reviewer changes it where wrong
+UNATTRIBUTED = "unattributed"  # the body (bodies.csv) until the reviewer names the one the text attributes it to
 
 
 def observation_columns() -> list[str]:
@@ -29,8 +29,8 @@ def quote_columns() -> list[str]:
 
 
 def columns() -> list[str]:
-    """The proposals file's columns: observations.csv's, the figure as written, its quote, then the review's."""
-    return [*observation_columns(), *AS_WRITTEN_COLUMNS, *quote_columns(), *REVIEW_COLUMNS]
+    """The proposals file's columns: observations.csv's, the figure's quote, then the review's."""
+    return [*observation_columns(), *quote_columns(), *REVIEW_COLUMNS]
 
 
 def write_proposals(proposals: list[Proposal], source_id: str, path: Path) -> Path:
@@ -63,10 +63,12 @@ def _row(proposal: Proposal, source_id: str) -> dict[str, str]:
         "unit_code": proposal.unit_code or "",
         "qualifier": proposal.qualifier,
         "basis_code": _basis_code(proposal.basis) if is_figure else "",
+        "body_code": UNATTRIBUTED if is_figure else "",
         "is_forecast": _boolean(proposal.is_forecast) if is_figure else "",
-        "note": "",
         "value_as_written": proposal.value_text,
         "unit_as_written": proposal.unit_text,
+        "erratum": "",
+        "note": "",
         "quote": proposal.quote,
         "quote_start": str(proposal.quote_start),
         "quote_end": str(proposal.quote_end),

@@ -247,9 +247,9 @@ def test_a_relation_without_period_or_geography_checks_a_figure_added_later(publ
     observations.write_text(
         observations.read_text()
         + "added-hub-capacity,intelligent_computing_capacity,CN-HUB-JJJ,ndrs_2025,2025-12-31,2025-12-31,stock,"
-        "false,50,EFLOPS,exact,unspecified,false,\n"
+        "false,50,EFLOPS,exact,unspecified,nda,false,,,,\n"
         + "added-hub-total,total_computing_capacity,CN-HUB-JJJ,ndrs_2025,2025-12-31,2025-12-31,stock,"
-        "false,40,EFLOPS,exact,unspecified,false,\n"
+        "false,40,EFLOPS,exact,unspecified,nda,false,,,,\n"
     )
     rules_before = (seeds / "consistency_rules.csv").read_text()
 

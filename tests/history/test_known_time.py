@@ -12,13 +12,14 @@ def test_a_later_source_supersedes_a_figure_from_its_publication_and_both_stay_q
     seeds = Path(published_before.seeds_dir)
     sources = seeds / "sources.csv"
     sources.write_text(
-        sources.read_text() + "yearbook_2026,Computing power yearbook 2026,,,2026-06-30,official_statistics,,,,\n"
+        sources.read_text()
+        + "yearbook_2026,Computing power yearbook 2026,Yearbook press,en,,2026-06-30,official_statistics,,,,\n"
     )
     observations = seeds / "observations.csv"
     observations.write_text(
         observations.read_text()
         + "yearbook26-total-capacity-2024,total_computing_capacity,CN,yearbook_2026,2024-12-31,2024-12-31,stock,"
-        "false,285,EFLOPS,exact,nda_survey,false,\n"  # on the basis of the figure it supersedes
+        "false,285,EFLOPS,exact,nda_survey,nda,false,,,,\n"  # on the basis of the figure it supersedes
     )
 
     assert refresh(published_before).success

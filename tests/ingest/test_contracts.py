@@ -82,7 +82,7 @@ def test_contract_meta_comes_from_the_dbt_sources():
     observations = TABLES["observations"]
     assert observations.unique_key == ("observation_id",)
     assert observations.column_contracts["unit_code"]["references"] == "units.unit_code"
-    assert observations.referenced_tables == {"indicators", "geographies", "sources", "units", "bases"}
+    assert observations.referenced_tables == {"indicators", "geographies", "sources", "units", "bases", "bodies"}
 
 
 def test_batches_still_see_duplicates_and_lines_across_batches(loaded, monkeypatch):

@@ -22,7 +22,7 @@ from tests.proposals.test_extraction import CURATED_FROM, SOURCE_TEXTS
 
 pytestmark = pytest.mark.slow  # each test runs the command line
 
-SOURCE = "survey_2026,Synthetic survey of computing,Survey office,,2026-06-01,survey_report,,,,Written for a test."
+SOURCE = "survey_2026,Synthetic survey of computing,Survey office,en,,2026-06-01,survey_report,,,,Written for a test."
 REPORT = (
     "The survey covers the sector. Total computing capacity reached 300 EFLOPS at the end of 2025. "
     "Intelligent computing capacity stood at 91 EFLOPS at the end of 2024, the survey found."
@@ -187,7 +187,7 @@ def test_the_two_source_texts_proposed_reviewed_and_accepted_rebuild_the_curated
     (seeds / "observations.csv").write_text(",".join(observation_columns()) + "\n")
     decided = [
         *("observation_id", "source_id", "period_start", "period_end", "period_type", "period_inferred"),
-        *("basis_code", "note"),  # the basis its originating publication states, where the text does not
+        *("basis_code", "body_code", "note"),  # the basis its originating publication states, where the text does not
     ]
     for file_name, (source_id, _, _) in CURATED_FROM.items():
         report = SOURCE_TEXTS / file_name

@@ -72,10 +72,14 @@ final as (
         canonical_unit,
         qualifier,
         basis_code,
+        body_code,
         rounding_half_width_canonical,
         lower_bound_canonical,
         upper_bound_canonical,
         is_forecast,
+        value_as_written,
+        unit_as_written,
+        erratum,
         note
     from limited
 )

@@ -1,3 +1,5 @@
+-- One row per page or report that published figures, with the citation a reader copies: outlet, title, date,
+-- address and the day it was read.
 with
 
 sources as (
@@ -8,13 +10,15 @@ final as (
     select
         source_id,
         title,
-        publisher,
+        outlet,
+        language,
         event,
         published_on,
         source_kind,
         url,
         accessed_on,
         quotes_source_id,
+        {{ citation() }} as citation,
         note
     from sources
 )

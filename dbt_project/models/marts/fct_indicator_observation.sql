@@ -2,7 +2,8 @@
 -- reported the same indicator, geography and period on the same basis (known_until, superseded_by_observation_id; null
 -- while current): a figure on another basis is another measure, not a revision.
 -- Outcomes supersede outcomes and forecasts forecasts: an outturn does not revise a forecast. A figure that came from
--- a report's text carries the sentence it was taken from (quote, with its offsets in that text).
+-- a report's text carries the sentence it was taken from (quote, with its offsets in that text). A page that gives no
+-- date is known from the day it was read.
 with
 
 observations as (
@@ -20,7 +21,8 @@ quotes as (
 known as (
     select
         observations.*,
-        sources.published_on as known_from
+        coalesce(sources.published_on, sources.accessed_on) as known_from,
+        {{ citation('sources') }} as citation
     from observations
     inner join sources
         on observations.source_id = sources.source_id
@@ -89,6 +91,7 @@ final as (
         observations.canonical_unit,
         observations.qualifier,
         observations.basis_code,
+        observations.body_code,
         observations.lower_bound_canonical,
         observations.upper_bound_canonical,
         observations.is_forecast,
@@ -96,6 +99,10 @@ final as (
         observations.known_from,
         editions.known_until,
         editions.superseded_by_observation_id,
+        observations.value_as_written,
+        observations.unit_as_written,
+        observations.erratum,
+        observations.citation,
         observations.note,
         quotes.quote,
         quotes.quote_start,

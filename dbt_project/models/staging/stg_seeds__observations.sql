@@ -18,7 +18,11 @@ final as (
         trim(unit_code) as unit_reported,
         lower(trim(qualifier)) as qualifier,
         lower(trim(basis_code)) as basis_code,
+        trim(body_code) as body_code,
         is_forecast,
+        nullif(trim(value_as_written), '') as value_as_written,
+        nullif(trim(unit_as_written), '') as unit_as_written,
+        nullif(trim(erratum), '') as erratum,
         nullif(trim(note), '') as note
     from source
 )

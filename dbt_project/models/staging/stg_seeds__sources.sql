@@ -8,7 +8,8 @@ final as (
     select
         trim(source_id) as source_id,
         trim(title) as title,
-        nullif(trim(publisher), '') as publisher,
+        trim(outlet) as outlet,
+        trim(language) as language,
         nullif(trim(event), '') as event,
         published_on,
         lower(trim(source_kind)) as source_kind,
