@@ -133,6 +133,7 @@ def _write_small_files(seeds: Path) -> None:
         "A synthetic flow fits its daily rates everywhere.,Synthetic.",
         "bench_published_before,reported_before_publication,warn,,,,,,,,No figure ends after its source.,Synthetic.",
     ]
+    rules = [f"{rules[0]},same_page", *(f"{rule}," for rule in rules[1:])]  # no rule is limited to one page
     (seeds / "consistency_rules.csv").write_text("\n".join(rules) + "\n")
 
 

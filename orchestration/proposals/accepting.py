@@ -74,7 +74,7 @@ def accept(proposals: Path, seeds: Path) -> Accepted:
                         if old < existing
                         else f"{old_id} of line {kept[old - existing].line}"
                     )
-                    + " again: the same source, indicator, geography, period and forecast flag"
+                    + " again: the same source, indicator, geography, period, basis and forecast flag"
                     for new, new_id, old, old_id in repeated
                 )
                 + "\nKeep one of each (set keep to false on the others, or correct the row already in the seeds) and "
@@ -102,7 +102,7 @@ def _repeated_figures(connection: duckdb.DuckDBPyConnection, existing: int) -> l
             arg_min(earlier.observation_id, earlier.position)
         from numbered as later
         inner join numbered as earlier
-            using (source_id, indicator_code, geography_code, period_start, period_end, is_forecast)
+            using (source_id, indicator_code, geography_code, period_start, period_end, basis_code, is_forecast)
         where later.position >= $existing and earlier.position < later.position
         group by later.position, later.observation_id
         order by later.position

@@ -104,7 +104,7 @@ def test_a_kept_row_that_repeats_a_figure_already_in_the_seeds_is_refused_and_ch
     assert accepted.returncode == 1
     assert (
         f"{proposals}, line 2: {row['observation_id']} is the figure nda24-total-capacity-2024 of observations.csv "
-        "(line 16) again: the same source, indicator, geography, period and forecast flag"
+        "(line 16) again: the same source, indicator, geography, period, basis and forecast flag"
     ) in accepted.stderr
     assert digests(seeds) == before
 

@@ -84,8 +84,13 @@
     not every figure in the warehouse (at 10M figures, seconds instead of tens of seconds).
 -#}
 {% macro rule_figures(rules='rules') -%}
-    select * from {{ ref('int_observations_bounded') }}
-    where indicator_code in (
+    select
+        figures.*,
+        coalesce(sources.url, figures.source_id) as page  -- the address a figure is printed at, for same_page rules
+    from {{ ref('int_observations_bounded') }} as figures
+    left join {{ ref('stg_seeds__sources') }} as sources
+        on figures.source_id = sources.source_id
+    where figures.indicator_code in (
         select subject_indicator_code from {{ rules }}
         union all
         select reference_indicator_code from {{ rules }}

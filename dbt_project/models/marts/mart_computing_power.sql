@@ -1,6 +1,7 @@
 -- Intelligent against total computing capacity over time: one row per date and geography with a reported level,
 -- each figure traced to its source. Where several sources give the same figure for a date, the latest published
--- one is shown and the count says how many there were (marts.fct_indicator_observation holds them all).
+-- one is shown and the count says how many there were (marts.fct_indicator_observation holds them all). A figure its
+-- page misprints (erratum) is left out.
 with
 
 observations as (
@@ -25,6 +26,7 @@ point_in_time_figures as (
             'intelligent_computing_share'
         )
         and not observations.is_forecast
+        and observations.erratum is null
         and observations.period_start = observations.period_end
 ),
 

@@ -1,11 +1,12 @@
 -- The latest reported (not forecast) figure of every indicator in every geography that has one: the figure for the
 -- latest period end, from the latest published source where several give one. Precomputed, so that the question
--- BI dashboards ask first stays a lookup however many figures the fact holds.
+-- BI dashboards ask first stays a lookup however many figures the fact holds. A figure its page misprints (erratum)
+-- is never the latest value.
 with
 
 observations as (
     select * from {{ ref('fct_indicator_observation') }}
-    where not is_forecast
+    where not is_forecast and erratum is null
 ),
 
 indicators as (

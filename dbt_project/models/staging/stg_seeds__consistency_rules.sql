@@ -16,6 +16,7 @@ final as (
         period_start,
         period_end,
         open_bound_factor,
+        coalesce(same_page, false) as same_page,
         trim(description) as description,
         nullif(trim(explanation), '') as explanation
     from source

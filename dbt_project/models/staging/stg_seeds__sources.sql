@@ -7,7 +7,7 @@ source as (
 final as (
     select
         trim(source_id) as source_id,
-        trim(title) as title,
+        nullif(trim(title), '') as title,
         trim(outlet) as outlet,
         trim(language) as language,
         nullif(trim(event), '') as event,

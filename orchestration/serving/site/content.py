@@ -28,9 +28,11 @@ FIGURES = """
     with national as (
         select
             figures.*,
-            sources.title as source_title,
+            coalesce(sources.title, sources.outlet) as source_title,
+            sources.outlet as source_outlet,
             sources.published_on as source_published_on,
             sources.url as source_url,
+            sources.citation,
             count(*) over (partition by figures.indicator_code) as figures_national,
             row_number() over (
                 partition by figures.indicator_code
@@ -39,7 +41,7 @@ FIGURES = """
         from marts.fct_indicator_observation as figures
         inner join marts.dim_source as sources using (source_id)
         inner join marts.dim_geography as geographies using (geography_code)
-        where geographies.level = 'country'
+        where geographies.level = 'country' and geographies.parent_code is null  -- China, not another country
     )
     select * exclude (recency) from national
     where recency <= $max_figures

@@ -22,6 +22,7 @@ whole_on_date as (
         on rules.reference_indicator_code = whole.indicator_code
         and rules.at_geography_code = whole.geography_code
         and rules.at_period_end = whole.period_end
+        and {{ same_page('whole') }}
 ),
 
 -- The parts whose whole is not reported on their date, and that the rule can project a whole for.
@@ -57,6 +58,7 @@ nearest_levels as (
         on rules.reference_indicator_code = level_figure.indicator_code
         and rules.at_geography_code = level_figure.geography_code
         and level_figure.period_type = 'stock'
+        and {{ same_page('level_figure') }}
 ),
 
 nearest_growths as (
@@ -75,6 +77,7 @@ nearest_growths as (
     inner join figures as growth_figure
         on rules.factor_indicator_code = growth_figure.indicator_code
         and rules.at_geography_code = growth_figure.geography_code
+        and {{ same_page('growth_figure') }}
 ),
 
 joined as (

@@ -1,6 +1,7 @@
 -- reported_before_publication: no reported (non-forecast) figure's period ends after its source was published.
 -- One evaluation per source (within the rule's geography, where it names one): how many days after publication
--- its latest reported period ends; the figures that end after publication are the ones named.
+-- its latest reported period ends; the figures that end after publication are the ones named. A page that gives no
+-- date has nothing to check against and is left out.
 with
 
 rules as (
@@ -27,6 +28,7 @@ dated as (
     from figures
     inner join sources
         on figures.source_id = sources.source_id
+    where sources.published_on is not null
 ),
 
 per_source as (

@@ -40,10 +40,12 @@ combinations as (
         on rules.factor_indicator_code = share.indicator_code
         and rules.at_geography_code = share.geography_code
         and rules.at_period_end = share.period_end
+        and {{ same_page('share') }}
     left join figures as whole
         on rules.reference_indicator_code = whole.indicator_code
         and rules.at_geography_code = whole.geography_code
         and rules.at_period_end = whole.period_end
+        and {{ same_page('whole') }}
 ),
 
 {{ evaluation_ctes('combinations') }}
