@@ -41,6 +41,7 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
         published=True,
         findings=quality_report.consistency_findings(published_rows),
         new=quality_report.new_figures(published_rows, context.run_id),
+        conflicts=quality_report.conflicts(published_rows),
     )
     tally = quality_report.counts(records)
     context.log.info(f"published {path}; checks {tally}; report {report_path}")

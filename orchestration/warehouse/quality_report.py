@@ -98,6 +98,28 @@ def consistency_findings(fetch: Callable[[str], list[tuple]]) -> list[Finding]:
 
 
 @dataclass(frozen=True)
+class Conflict:
+    """One row of marts.mart_conflict: the failing findings of one rule that share claims, in one sentence."""
+
+    conflict_id: str
+    severity: str
+    sentence: str
+    finding_count: int
+
+
+def conflicts(fetch: Callable[[str], list[tuple]]) -> list[Conflict]:
+    """The conflicts of a published warehouse, errors first, then those with the most findings behind them."""
+    rows = fetch(
+        """
+        select conflict_id, severity, sentence, finding_count
+        from marts.mart_conflict
+        order by case severity when 'error' then 0 else 1 end, finding_count desc, conflict_id
+        """
+    )
+    return [Conflict(*row) for row in rows]
+
+
+@dataclass(frozen=True)
 class NewFigure:
     """A figure this run published first (new, or a changed row of the seeds), with the findings it takes part in."""
 
@@ -191,6 +213,7 @@ def write_markdown(
     published: bool,
     findings: list[Finding] = (),
     new: NewFigures = NewFigures([], 0, 0),
+    conflicts: list[Conflict] = (),
 ) -> Path:
     """Write the human-readable report atomically (readers never see half a file)."""
     tally = counts(records)
@@ -207,6 +230,7 @@ def write_markdown(
         f"{tally['passed']} checks passed, {tally['warned']} warned, {tally['failed']} failed.",
         "",
     ]
+    lines += _conflicts_section(conflicts)
     for outcome, heading in (("failed", "Failed"), ("warned", "Warnings"), ("passed", "Passed")):
         selected = [r for r in records if r.outcome == outcome]
         if not selected:
@@ -246,6 +270,22 @@ def write_markdown(
         "",
     ]
     return atomic_write_text(path, "\n".join(lines))
+
+
+def _conflicts_section(conflicts: list[Conflict]) -> list[str]:
+    if not conflicts:
+        return []
+    lines = [
+        "## Conflicts",
+        "",
+        f"{len(conflicts)} conflict(s) between published figures, one line each (marts.mart_conflict): the figures "
+        "that cannot all be right, the pages that carry them and the rule they break.",
+        "",
+    ]
+    for conflict in conflicts:
+        behind = f"{conflict.finding_count} finding{'s' if conflict.finding_count != 1 else ''}"
+        lines.append(f"- **{conflict.conflict_id}** ({conflict.severity}, {behind}): {conflict.sentence}")
+    return [*lines, ""]
 
 
 OUTCOME_WORDS = {

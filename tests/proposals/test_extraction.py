@@ -270,8 +270,8 @@ def test_chinese_scale_words_give_the_catalogs_unit_of_that_scale():
         "ai_core_industry_value",
         True,
     )
-    datasets = one_zh("2024年底高质量数据集达3.5万个。")
-    assert (datasets.value, datasets.unit_code, datasets.period_end) == (35_000, "count", date(2024, 12, 31))
+    datasets = one_zh("2024年底高质量数据集达3.5万个。")  # 万 of a count: the catalog's ten_thousand, as written
+    assert (datasets.value, datasets.unit_code, datasets.period_end) == (3.5, "ten_thousand", date(2024, 12, 31))
 
 
 @pytest.mark.parametrize(
@@ -393,9 +393,9 @@ def test_chinese_percentage_points_are_not_percent():
     ("sentence", "value", "unit", "indicator"),
     [
         ("截至2025年6月底，我国存力总规模超过1680EB。", 1680, "EB", "storage_capacity"),
-        ("截至2024年底，全国在用算力中心标准机架达880万架。", 8_800_000, "count", "data_center_racks_in_use"),
+        ("截至2024年底，全国在用算力中心标准机架达880万架。", 880, "ten_thousand", "data_center_racks_in_use"),
         ("日均Token调用量突破100万亿。", 100, "trillion_tokens_per_day", "ai_daily_token_calls"),
-        ("高质量数据集超过3.5萬个。", 35_000, "count", "high_quality_datasets"),
+        ("高质量数据集超过3.5萬个。", 3.5, "ten_thousand", "high_quality_datasets"),
     ],
 )
 def test_chinese_aliases_name_their_indicators(sentence, value, unit, indicator):

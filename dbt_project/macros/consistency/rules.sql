@@ -59,5 +59,5 @@
 
 {#- The join condition that keeps a same_page rule's other figures on the subject figure's page. -#}
 {% macro same_page(figure, rules='rules') -%}
-    (not {{ rules }}.same_page or {{ figure }}.page = {{ rules }}.subject_page)
+    (not coalesce({{ rules }}.same_page, false) or {{ figure }}.page = {{ rules }}.subject_page)
 {%- endmacro %}

@@ -37,13 +37,9 @@
     case when {{ ratio }} is not null then format_string('%.1f%%', bround(100 * {{ ratio }}, 1)) end
 {%- endmacro %}
 
-{#-
-    A figure as reported, for a sentence, with its canonical value where the unit differs, and whether it is a
-    forecast and whether its date was inferred by the seed: "1.59 million PFLOPS = 1590 EFLOPS (ndrs_2025,
-    2025-12-31, date inferred)", "more than 40 percent (ccpc_2025, 2025-12-31, forecast)".
--#}
-{% macro figure_text(figure) -%}
-    case {{ figure }}.qualifier
+{#- How a qualifier reads before its number: "about ", "more than "; empty for an exact figure. -#}
+{% macro qualifier_text(qualifier) -%}
+    case {{ qualifier }}
         when 'about' then 'about '
         when 'more_than' then 'more than '
         when 'at_least' then 'at least '
@@ -51,6 +47,15 @@
         when 'less_than' then 'less than '
         else ''
     end
+{%- endmacro %}
+
+{#-
+    A figure as reported, for a sentence, with its canonical value where the unit differs, and whether it is a
+    forecast and whether its date was inferred by the seed: "1.59 million PFLOPS = 1590 EFLOPS (ndrs_2025,
+    2025-12-31, date inferred)", "more than 40 percent (ccpc_2025, 2025-12-31, forecast)".
+-#}
+{% macro figure_text(figure) -%}
+    {{ qualifier_text(figure ~ '.qualifier') }}
     || {{ number_text(figure ~ '.value_reported') }} || ' ' || replace({{ figure }}.unit_reported, '_', ' ')
     || case
         when {{ figure }}.unit_reported != {{ figure }}.canonical_unit

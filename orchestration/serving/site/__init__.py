@@ -107,6 +107,7 @@ def _context(page: content.Content, site_dir: Path, quality_report: Path) -> dic
     }
     return {
         "publication": page.publication,
+        "conflicts": page.conflicts,
         "indicators": page.indicators,
         "unreported": page.unreported,
         "findings": page.findings,

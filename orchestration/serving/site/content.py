@@ -48,6 +48,12 @@ FIGURES = """
     order by indicator_code, period_end, source_id, observation_id
 """
 
+# The conflicts, one line each: errors first, then those with the most findings behind them.
+CONFLICTS = """
+    select * from marts.mart_conflict
+    order by case severity when 'error' then 0 else 1 end, finding_count desc, conflict_id
+"""
+
 COMPUTING_POWER = "select * from marts.mart_computing_power order by as_of_date"
 
 FINDINGS = f"""
@@ -140,6 +146,7 @@ class Finding:
 @dataclass
 class Content:
     publication: dict  # the newest row of audit.publish_log
+    conflicts: list[dict]  # rows of marts.mart_conflict, errors and the most-evidenced first
     indicators: list[Indicator]
     unreported: list[dict]  # indicators in the catalog with no figure yet
     findings: list[Finding]  # the first MAX_FINDINGS, conflicts first
@@ -185,10 +192,12 @@ def read(warehouse_path: Path, max_figures: int = MAX_FIGURES, max_findings: int
             " inner join marts.dim_geography using (geography_code) where level != 'country'"
         ).fetchone()[0]
         computing_power = rows(COMPUTING_POWER)
+        conflicts = rows(CONFLICTS)
         publication = rows("select * from audit.publish_log order by published_at desc limit 1")
         # The downloads, as frames DuckDB writes to CSV (the figures' query runs a second time for its frame).
         figures_drawn = connection.execute(FIGURES, {"max_figures": max_figures}).df()[observation_columns]
         tables = {
+            "data/conflicts.csv": connection.sql(CONFLICTS).df(),
             "data/findings.csv": connection.execute(FINDINGS, {"max_findings": max_findings}).df(),
             "data/computing_power.csv": connection.sql(COMPUTING_POWER).df(),
         }
@@ -225,6 +234,7 @@ def read(warehouse_path: Path, max_figures: int = MAX_FIGURES, max_findings: int
         publication_row["seed_checksums"] = json.loads(publication_row["seed_checksums"])
     return Content(
         publication_row,
+        conflicts,
         indicators,
         unreported,
         findings,
