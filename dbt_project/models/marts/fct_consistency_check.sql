@@ -28,11 +28,32 @@ compared as (
         on evaluations.rule_id = rules.rule_id
 ),
 
+-- No two findings evaluate one relation on the same figures: where rules of one type overlap (every date's rule and
+-- 2024's), the finding of the stricter rule (error before warn), then of the narrower (a dated rule), is kept.
+distinct_evaluations as (
+    select *
+    from (
+        select
+            compared.*,
+            row_number() over (
+                partition by compared.rule_type, compared.observation_ids
+                order by
+                    case compared.severity when 'error' then 0 else 1 end,
+                    case when rules.period_end is null then 1 else 0 end,
+                    compared.rule_id
+            ) as overlap_rank
+        from compared
+        inner join rules
+            on compared.rule_id = rules.rule_id
+    ) as ranked
+    where overlap_rank = 1 or observation_ids is null
+),
+
 numbered as (
     select
         *,
         row_number() over (partition by rule_id order by observation_ids, finding, missing) as evaluation_number
-    from compared
+    from distinct_evaluations
 ),
 
 final as (

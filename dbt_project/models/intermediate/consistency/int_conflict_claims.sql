@@ -1,8 +1,11 @@
 -- Each figure a failing consistency finding used, as the claim it makes, and the conflict it belongs to. A claim is
 -- what a figure says (indicator, geography, period, basis, qualifier, value), whichever page carries it: 788 EFLOPS at
--- mid-2025 on five pages is one claim. The findings of one rule that share a claim, directly or through other
--- findings, are one conflict: its key is the smallest claim key of that connected group, found by passing the smallest
--- key between findings and their claims var('conflict_grouping_passes') times (the data test
+-- mid-2025 on five pages is one claim. The findings of one rule that share a linking claim, directly or through other
+-- findings, are one conflict. A linking claim is one of the rule's subject (the growth rate a growth rule tests, the
+-- part a part-within-whole rule tests), or any claim where the rule has no subject (sources that should agree): so a
+-- growth rate and the levels it disagrees with are one conflict, and another growth rate tested against the same
+-- levels is another. Its key is the smallest linking claim key of the group, found by passing the smallest key
+-- between findings and their claims var('conflict_grouping_passes') times (the data test
 -- conflict_grouping_converged fails if a group needs more passes).
 with
 
@@ -32,6 +35,7 @@ claims as (
     select
         checks.check_id,
         checks.rule_id,
+        coalesce(observations.indicator_code = checks.indicator_code, true) as links,
         observations.observation_id,
         observations.source_id,
         cast(observations.period_end as {{ dbt.type_string() }})
@@ -77,6 +81,7 @@ edges as (
         check_id,
         claim_key
     from claims
+    where links
 ),
 
 claim_label_0 as (
@@ -109,19 +114,30 @@ claim_label_0 as (
         group by edges.rule_id, edges.claim_key
     ),
 {% endfor %}
+-- A finding with no linking claim (its subject missing) is a conflict of its own.
+finding_labels as (
+    select
+        claims.check_id,
+        coalesce(min(labels.label), min(claims.claim_key)) as label
+    from claims
+    left join finding_label_{{ var('conflict_grouping_passes') }} as labels
+        on claims.check_id = labels.check_id
+    group by claims.check_id
+),
+
 final as (
     select
         claims.rule_id,
-        claims.rule_id || ' ' || labels.label as conflict_key,
+        claims.rule_id || ' ' || finding_labels.label as conflict_key,
         claims.check_id,
         claims.claim_key,
+        claims.links,
         claims.claim_text,
         claims.observation_id,
         claims.source_id
     from claims
-    inner join claim_label_{{ var('conflict_grouping_passes') }} as labels
-        on claims.rule_id = labels.rule_id
-        and claims.claim_key = labels.claim_key
+    inner join finding_labels
+        on claims.check_id = finding_labels.check_id
 )
 
 select * from final
