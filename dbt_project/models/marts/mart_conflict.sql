@@ -1,7 +1,8 @@
 -- The conflicts, one row each, in one sentence. A conflict is the failing findings of one rule that share claims
 -- (int_conflict_claims: a claim is what a figure says, whichever page carries it): 788 EFLOPS at mid-2025 on five
 -- pages against 725.3 EFLOPS for 2024 on two is one conflict, not ten findings. The sentence names each claim with its
--- date, basis and the pages that carry it, in time order, and the rule they break.
+-- date, basis and the pages that carry it (the rule's subject first, the growth rate before the levels it is tested
+-- against, then in time order), and the rule they break.
 with
 
 claims as (
@@ -22,15 +23,17 @@ conflict_claims as (
         conflict_key,
         claim_key,
         claim_text,
+        links,
         count(*) as source_count,
         {{ dbt.listagg('source_id', "', '", 'order by source_id') }} as page_list
     from (select distinct
         conflict_key,
         claim_key,
         claim_text,
+        links,
         source_id
     from claims) as claim_pages
-    group by conflict_key, claim_key, claim_text
+    group by conflict_key, claim_key, claim_text, links
 ),
 
 described as (
@@ -41,9 +44,18 @@ described as (
             "claim_text || ' (' || case when source_count = 1 then page_list else cast(source_count as "
             ~ dbt.type_string() ~ ") || ' pages: ' || page_list end || ')'",
             "'; '",
-            'order by claim_key'
+            'order by case when links then 0 else 1 end, claim_key'
         ) }} as claims_text
     from conflict_claims
+    group by conflict_key
+),
+
+-- The indicators a conflict's claims are of, for a reader who looks for one.
+conflict_indicators as (
+    select
+        conflict_key,
+        {{ dbt.listagg('indicator_code', "', '", 'order by indicator_code') }} as indicator_codes
+    from (select distinct conflict_key, indicator_code from claims) as distinct_indicators
     group by conflict_key
 ),
 
@@ -74,6 +86,7 @@ final as (
         || lower(substr(rules.description, 1, 1)) || trim(trailing '.' from substr(rules.description, 2))
         || coalesce('; off by up to ' || {{ percent_text('counted.largest_deviation') }}, '')
         || '.' as sentence,
+        conflict_indicators.indicator_codes,
         described.claim_count,
         counted.figure_count,
         counted.source_count,
@@ -83,6 +96,8 @@ final as (
     from counted
     inner join described
         on counted.conflict_key = described.conflict_key
+    inner join conflict_indicators
+        on counted.conflict_key = conflict_indicators.conflict_key
     inner join rules
         on counted.rule_id = rules.rule_id
 )

@@ -46,6 +46,7 @@ TEMPLATES = jinja2.Environment(
 TEMPLATES.filters.update(
     number=wording.number,
     as_reported=wording.as_reported,
+    unit=wording.unit,
     period=wording.period,
     allows=wording.allows,
     day=wording.day,
@@ -91,7 +92,7 @@ def _context(page: content.Content, site_dir: Path, quality_report: Path) -> dic
             indicator.expectations,
             indicator.growth_paths,
             indicator.canonical_unit,
-            series="source_id",
+            indicator.series,
             description=_description(indicator.name, indicator.canonical_unit, indicator.figures),
         )
         for indicator in page.indicators
@@ -121,15 +122,13 @@ def _context(page: content.Content, site_dir: Path, quality_report: Path) -> dic
             [expectation for i in computing for expectation in i.expectations],
             [path for i in computing for path in i.growth_paths],
             "EFLOPS",
-            series="indicator_name",
+            [{**point, "indicator_name": i.name} for i in computing for point in i.series],
             description=_description("Intelligent and total computing capacity", "EFLOPS", computing_figures),
         )
         if computing
         else None,
         "computing_conflicts": [
-            f
-            for f in page.findings
-            if f.row["status"] == "fail" and any(u["indicator_code"] in COMPUTING_INDICATORS for u in f.figures)
+            c for c in page.conflicts if set(c["indicator_codes"].split(", ")) & set(COMPUTING_INDICATORS)
         ],
         "computing_power": page.computing_power,
         "legend": LEGEND,

@@ -23,7 +23,11 @@ CONFLICT_COLOUR = "#c62828"
 EXPECTED_COLOUR = "#7a7a7a"
 HEIGHT = 260
 FIGURES_DATASET = "figures"
-VEGA_LITE_VERSION = "6.4"  # the version of the script shipped in the page (vl-convert-python's bundle)
+VEGA_LITE_VERSION = "6.4"
+END_OF_YEAR_LABELS = (
+    "utcmonth(datum.value) == 0 && utcdate(datum.value) == 1 && utchours(datum.value) == 0"
+    " ? 'end ' + (utcyear(datum.value) - 1) : utcFormat(datum.value, '%Y-%m-%d')"
+)  # the version of the script shipped in the page (vl-convert-python's bundle)
 
 
 def figures_chart(
@@ -31,20 +35,32 @@ def figures_chart(
     expectations: list[dict],
     growth_paths: list[dict],
     unit: str,
-    series: str,
+    series_points: list[dict],
     description: str,
 ) -> dict:
-    """The Vega-Lite spec of one chart; `series` is the column that tells the series apart (a source, an
-    indicator) and `description` the chart's text alternative."""
-    bottom, top = _extent(figures, expectations, growth_paths)
+    """The Vega-Lite spec of one chart: a colour per series (a basis; an indicator and basis where the chart draws
+    several indicators), a line through each series' chosen points (`series_points`, rows of
+    marts.mart_indicator_series), and `description` the chart's text alternative."""
+    bottom, top = _extent(figures, growth_paths)
     data = _figure_rows(figures, bottom, top)
+    series = "series"
     domain = {"domain": [bottom, top]}
-    x = {"field": "period_end", "type": "temporal", "title": "period end", "scale": {"type": "utc", "padding": 24}}
+    # A figure for the end of 2025 sits on the tick of 1 January 2026: that tick says "end 2025", and every other
+    # tick its day, so that no figure reads as the next year's and a one-date chart reads no weekday.
+    x = {
+        "field": "period_end",
+        "type": "temporal",
+        "title": "period end",
+        "scale": {"type": "utc", "padding": 24},
+        "axis": {"labelExpr": END_OF_YEAR_LABELS},
+    }
     # Large canonical values (bytes, tokens, yuan) read best with SI prefixes: 1.2T CNY, 101E bytes.
     y = {"field": "value", "type": "quantitative", "title": unit, "scale": domain}
     y["axis"] = {"format": "~s" if top >= 1e6 else ",~r"}
-    colour = {"field": series, "type": "nominal", "title": series.replace("_", " "), "legend": {"orient": "bottom"}}
-    tooltip = [{"field": field, "type": "nominal"} for field in ("figure", "source_id", "period", "allows", "status")]
+    colour = {"field": series, "type": "nominal", "title": "basis", "legend": {"orient": "bottom"}}
+    tooltip = [
+        {"field": field, "type": "nominal"} for field in ("figure", "series", "source_id", "period", "allows", "status")
+    ]
     dashes = {
         "field": "bound",
         "type": "nominal",
@@ -66,6 +82,15 @@ def figures_chart(
     paths = _growth_path_rows(growth_paths)
     path_ends = [row for row in paths if row["end"]]
     layers = [
+        _layer(
+            "series",
+            _series_rows(series_points),
+            {"type": "line", "strokeWidth": 1.5, "opacity": 0.7},
+            x=x,
+            y=y,
+            color=colour,
+            tooltip=[{"field": "point", "type": "nominal"}],
+        ),
         _layer(
             "spans",
             spans,
@@ -89,7 +114,7 @@ def figures_chart(
         _layer(
             "expected",
             ranges,
-            {"type": "rule", "strokeWidth": 14, "opacity": 0.25, "color": EXPECTED_COLOUR},
+            {"type": "rule", "strokeWidth": 14, "opacity": 0.25, "color": EXPECTED_COLOUR, "clip": True},
             x=x,
             y={"field": "low", "type": "quantitative", "scale": domain},
             y2={"field": "high"},
@@ -98,7 +123,7 @@ def figures_chart(
         _layer(
             "expected_ceilings",
             ceilings,
-            {"type": "point", "shape": "stroke", "size": 500, "strokeWidth": 3, "color": EXPECTED_COLOUR},
+            {"type": "point", "shape": "stroke", "size": 500, "strokeWidth": 3, "color": EXPECTED_COLOUR, "clip": True},
             x=x,
             y={"field": "high", "type": "quantitative", "scale": domain},
             tooltip=[{"field": "expected", "type": "nominal"}],
@@ -178,11 +203,11 @@ def _layer(name: str, rows: list[dict] | str, mark: dict, **encoding) -> dict | 
     return {"name": name, "data": data, "mark": mark, "encoding": encoding}
 
 
-def _extent(figures: list[dict], expectations: list[dict], growth_paths: list[dict]) -> tuple[float, float]:
-    """The y-axis: from zero (or the lowest figure, if below) to a margin above the highest value drawn."""
+def _extent(figures: list[dict], growth_paths: list[dict]) -> tuple[float, float]:
+    """The y-axis: from zero (or the lowest figure, if below) to a margin above the highest figure or growth path.
+    What a finding expected is drawn clipped to it: an expectation of 9,000 % would flatten the figure it tests."""
     drawn = [
         *((f, ("value_canonical", "lower_bound_canonical", "upper_bound_canonical")) for f in figures),
-        *((e, ("expected_lower", "expected_upper")) for e in expectations),
         *((p, ("to_low", "to_high")) for p in growth_paths),
     ]
     values = [float(row[column]) for row, columns in drawn for column in columns if row[column] is not None]
@@ -205,17 +230,36 @@ def _figure_rows(figures: list[dict], bottom: float, top: float) -> list[dict]:
             "is_forecast": bool(f["is_forecast"]),
             "has_conflict": bool(f["has_conflict"]),
             "source_id": f["source_id"],
+            "series": _series_name(f),
             "figure": as_reported(f),
             "period": period(f),
             "allows": allows(f),
             "status": ("forecast" if f["is_forecast"] else "reported")
             + ("; in a failing finding" if f["has_conflict"] else ""),
         }
-        if "indicator_name" in f:  # the chart of several indicators tells them apart by name
-            row["indicator_name"] = f["indicator_name"]
-        row["aria"] = ", ".join((row["figure"], row["period"], row["source_id"], row["status"]))
+        row["aria"] = ", ".join((row["figure"], row["period"], row["series"], row["source_id"], row["status"]))
         rows.append(row)
     return rows
+
+
+def _series_name(row: dict) -> str:
+    """The legend's name of a figure's series: its basis, after its indicator where a chart draws several."""
+    basis = row.get("basis_name") or row["basis_code"]
+    return f"{row['indicator_name']}, {basis}" if "indicator_name" in row else basis
+
+
+def _series_rows(points: list[dict]) -> list[dict]:
+    """The line of each series through its chosen points, in date order."""
+    return [
+        {
+            "period_end": day(p["period_end"]),
+            "value": p["value_canonical"],
+            "series": _series_name(p),
+            "point": f"{_series_name(p)}, {day(p['period_end'])}: {number(p['value_canonical'])} "
+            f"({p['source_id']}; {p['source_count']} source{'s' if p['source_count'] != 1 else ''})",
+        }
+        for p in points
+    ]
 
 
 def _growth_path_rows(paths: list[dict]) -> list[dict]:

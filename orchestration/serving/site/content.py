@@ -32,7 +32,8 @@ FIGURES = """
             sources.outlet as source_outlet,
             sources.published_on as source_published_on,
             sources.url as source_url,
-            sources.citation,
+            sources.language as source_language,
+            bases.name as basis_name,
             count(*) over (partition by figures.indicator_code) as figures_national,
             row_number() over (
                 partition by figures.indicator_code
@@ -40,6 +41,7 @@ FIGURES = """
             ) as recency
         from marts.fct_indicator_observation as figures
         inner join marts.dim_source as sources using (source_id)
+        inner join marts.dim_basis as bases using (basis_code)
         inner join marts.dim_geography as geographies using (geography_code)
         where geographies.level = 'country' and geographies.parent_code is null  -- China, not another country
     )
@@ -52,6 +54,16 @@ FIGURES = """
 CONFLICTS = """
     select * from marts.mart_conflict
     order by case severity when 'error' then 0 else 1 end, finding_count desc, conflict_id
+"""
+
+# Each indicator's national series, one per basis (marts.mart_indicator_series): the line drawn through its figures.
+SERIES = """
+    select series.*, bases.name as basis_name
+    from marts.mart_indicator_series as series
+    inner join marts.dim_basis as bases using (basis_code)
+    inner join marts.dim_geography as geographies using (geography_code)
+    where geographies.level = 'country' and geographies.parent_code is null
+    order by series.indicator_code, series.basis_code, series.period_end
 """
 
 COMPUTING_POWER = "select * from marts.mart_computing_power order by as_of_date"
@@ -128,6 +140,7 @@ class Indicator:
     figures_national: int  # all its country-level figures; `figures` holds the latest MAX_FIGURES
     expectations: list[dict]  # what the findings expect of these figures
     growth_paths: list[dict]  # where reported growth rates take these levels
+    series: list[dict]  # rows of marts.mart_indicator_series: the chosen figure per basis and date
 
     @property
     def csv_name(self) -> str:
@@ -172,6 +185,7 @@ def read(warehouse_path: Path, max_figures: int = MAX_FIGURES, max_findings: int
         shown = {figure["observation_id"] for figure in figures}
         expectations = [row for row in rows(EXPECTATIONS) if row["observation_id"] in shown]
         growth_paths = [row for row in rows(GROWTH_PATHS) if row["observation_id"] in shown]
+        series = [row for row in rows(SERIES) if row["observation_id"] in shown]
         catalog = rows("select * from marts.dim_indicator order by indicator_code")
         checks = rows(FINDINGS, {"max_findings": max_findings})
         bridge = rows(
@@ -195,16 +209,17 @@ def read(warehouse_path: Path, max_figures: int = MAX_FIGURES, max_findings: int
         conflicts = rows(CONFLICTS)
         publication = rows("select * from audit.publish_log order by published_at desc limit 1")
         # The downloads, as frames DuckDB writes to CSV (the figures' query runs a second time for its frame).
-        figures_drawn = connection.execute(FIGURES, {"max_figures": max_figures}).df()[observation_columns]
+        figures_drawn = _frame(connection, FIGURES, {"max_figures": max_figures})[observation_columns]
         tables = {
-            "data/conflicts.csv": connection.sql(CONFLICTS).df(),
-            "data/findings.csv": connection.execute(FINDINGS, {"max_findings": max_findings}).df(),
-            "data/computing_power.csv": connection.sql(COMPUTING_POWER).df(),
+            "data/conflicts.csv": _frame(connection, CONFLICTS),
+            "data/findings.csv": _frame(connection, FINDINGS, {"max_findings": max_findings}),
+            "data/computing_power.csv": _frame(connection, COMPUTING_POWER),
         }
 
     figures_of = _by_indicator(figures)
     expectations_of = _by_indicator(expectations)
     growth_paths_of = _by_indicator(growth_paths)
+    series_of = _by_indicator(series)
     indicators, unreported = [], []
     for row in catalog:
         code = row["indicator_code"]
@@ -221,6 +236,7 @@ def read(warehouse_path: Path, max_figures: int = MAX_FIGURES, max_findings: int
                 figures_national=figures_of[code][0]["figures_national"],
                 expectations=expectations_of.get(code, []),
                 growth_paths=growth_paths_of.get(code, []),
+                series=series_of.get(code, []),
             )
         )
 
@@ -244,6 +260,17 @@ def read(warehouse_path: Path, max_figures: int = MAX_FIGURES, max_findings: int
         tables,
         figures_drawn,
     )
+
+
+def _frame(connection, query: str, parameters: dict | None = None) -> pd.DataFrame:
+    """A query's rows as a frame whose dates stay dates: pandas would make them timestamps, and the CSV downloads
+    would print "2024-12-31 00:00:00"."""
+    cursor = connection.execute(query, parameters)
+    frame = cursor.df()
+    for name, kind, *_ in cursor.description:
+        if str(kind) == "DATE":
+            frame[name] = frame[name].dt.date
+    return frame
 
 
 def download(indicator_code: str) -> str:

@@ -18,11 +18,16 @@ def number(value: float | None) -> str:
     return text
 
 
+def unit(code: str) -> str:
+    """A unit for people: trillion_CNY -> trillion CNY."""
+    return code.replace("_", " ")
+
+
 def as_reported(figure: dict) -> str:
     qualifier = "" if figure["qualifier"] == "exact" else figure["qualifier"].replace("_", " ") + " "
-    written = f"{qualifier}{number(figure['value_reported'])} {figure['unit_reported']}"
+    written = f"{qualifier}{number(figure['value_reported'])} {unit(figure['unit_reported'])}"
     if figure["unit_reported"] != figure["canonical_unit"]:
-        written += f" = {number(figure['value_canonical'])} {figure['canonical_unit']}"
+        written += f" = {number(figure['value_canonical'])} {unit(figure['canonical_unit'])}"
     return written
 
 

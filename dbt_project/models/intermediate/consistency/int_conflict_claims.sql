@@ -36,6 +36,7 @@ claims as (
         checks.check_id,
         checks.rule_id,
         coalesce(observations.indicator_code = checks.indicator_code, true) as links,
+        observations.indicator_code,
         observations.observation_id,
         observations.source_id,
         cast(observations.period_end as {{ dbt.type_string() }})
@@ -132,6 +133,7 @@ final as (
         claims.check_id,
         claims.claim_key,
         claims.links,
+        claims.indicator_code,
         claims.claim_text,
         claims.observation_id,
         claims.source_id
