@@ -116,11 +116,16 @@ def test_bad_value_fails_at_raw_layer_and_publishes_nothing(published_before, ca
     [
         ("missing column", None, ["observations.csv", "line 1 (header)", "missing column(s) unit_code"]),
         ("empty file", b"", ["observations.csv", "the file is empty", "expected a header line"]),
-        ("invalid UTF-8", "latin-1", ["observations.csv", "line 22: not valid UTF-8", "1 line(s) could not be read"]),
+        (
+            "invalid UTF-8",
+            "latin-1",
+            ["observations.csv", "line {line}: not valid UTF-8", "1 line(s) could not be read"],
+        ),
     ],
 )
 def test_unreadable_file_fails_at_raw_layer_and_publishes_nothing(published_before, case, content, expected_words):
     seed = Path(published_before.seeds_dir) / "observations.csv"
+    line = len(seed.read_text().splitlines()) + 1  # a line added at the end
     if content is None:
         lines = [line.split(",") for line in seed.read_text().splitlines()]
         seed.write_text("\n".join(",".join(fields[:9] + fields[10:]) for fields in lines) + "\n")
@@ -135,7 +140,7 @@ def test_unreadable_file_fails_at_raw_layer_and_publishes_nothing(published_befo
     assert not result.success
     message = failure_text(result)
     for word in expected_words:
-        assert word in message, message
+        assert word.format(line=line) in message, message
     assert dg.AssetKey(["raw", "observations"]) not in _materialized(result)
     assert digest(published_before.published_path) == before
 

@@ -1,5 +1,6 @@
 """A full refresh of the repository's seeds into a temporary warehouse, queried as an analyst would."""
 
+import csv
 import json
 import os
 import subprocess
@@ -10,6 +11,8 @@ import pytest
 from orchestration.warehouse.dbt import run_environment
 from orchestration.warehouse.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, REPO_ROOT
 
+# The sources of the two texts the first seeds were read from (the two articles and the reports they cite).
+SOURCE_TEXTS = ("ndrs_2025", "ccpc_2025", "nda_computing_2024")
 # Every figure of the two source documents: (indicator, value as reported, unit as reported, qualifier, period end).
 # "Inference data overtook training data" gives no number for training: it is a consistency rule, not a figure.
 SOURCE_FIGURES = [
@@ -36,11 +39,16 @@ SOURCE_FIGURES = [
 ]
 
 
-def test_total_computing_capacity_2024_is_280_eflops(warehouse_sql):
+def seed_figure_count() -> int:
+    with (REPO_ROOT / "seeds" / "observations.csv").open(encoding="utf-8", newline="") as rows:
+        return sum(1 for _ in csv.DictReader(rows))
+
+
+def test_total_computing_capacity_2024_is_280_eflops_in_the_nda_survey(warehouse_sql):
     assert warehouse_sql(
-        "select value_canonical, canonical_unit, period_end::varchar from marts.fct_indicator_observation "
-        "where indicator_code = 'total_computing_capacity'"
-    ) == [(280.0, "EFLOPS", "2024-12-31")]
+        "select value_canonical, canonical_unit, period_end::varchar, basis_code from marts.fct_indicator_observation "
+        "where indicator_code = 'total_computing_capacity' and source_id = 'nda_computing_2024'"
+    ) == [(280.0, "EFLOPS", "2024-12-31", "nda_survey")]
 
 
 def test_1_59_million_pflops_is_1590_eflops(warehouse_sql):
@@ -57,14 +65,17 @@ def test_every_figure_of_the_source_documents_is_in_the_warehouse(
 ):
     rows = warehouse_sql(
         "select count(*) from marts.fct_indicator_observation where indicator_code = ? and value_reported = ? "
-        "and unit_reported = ? and qualifier = ? and period_end = ?::date",
-        [indicator, value, unit, qualifier, period_end],
+        "and unit_reported = ? and qualifier = ? and period_end = ?::date and list_contains(?, source_id)",
+        [indicator, value, unit, qualifier, period_end, list(SOURCE_TEXTS)],
     )
     assert rows == [(1,)]
 
 
-def test_the_warehouse_holds_exactly_the_source_figures(warehouse_sql):
-    assert warehouse_sql("select count(*) from marts.fct_indicator_observation") == [(len(SOURCE_FIGURES),)]
+def test_the_source_texts_give_exactly_their_figures_and_the_warehouse_every_seed_row(warehouse_sql):
+    assert warehouse_sql(
+        "select count(*) from marts.fct_indicator_observation where list_contains(?, source_id)", [list(SOURCE_TEXTS)]
+    ) == [(len(SOURCE_FIGURES),)]
+    assert warehouse_sql("select count(*) from marts.fct_indicator_observation") == [(seed_figure_count(),)]
 
 
 def test_every_observation_joins_its_indicator_source_geography_unit_and_dates(warehouse_sql):
@@ -81,7 +92,7 @@ def test_every_observation_joins_its_indicator_source_geography_unit_and_dates(w
         where dim_indicator.canonical_unit = fact.canonical_unit
         """
     )
-    assert joined == [(len(SOURCE_FIGURES),)]
+    assert joined == [(seed_figure_count(),)]
 
 
 def test_qualifiers_become_bounds(warehouse_sql):
@@ -96,13 +107,46 @@ def test_qualifiers_become_bounds(warehouse_sql):
     assert bounds["ndrs25-hub-share-2025"] == (80.0, 100.0)
 
 
-def test_computing_power_mart_shows_the_2024_share(warehouse_sql):
+def test_computing_power_mart_shows_the_2024_share_on_one_basis(warehouse_sql):
     row = warehouse_sql(
         "select intelligent_capacity_eflops, total_capacity_eflops, reported_intelligent_share_percent, "
         "implied_intelligent_share_percent, intelligent_capacity_source_id, total_capacity_source_id "
-        "from marts.mart_computing_power where as_of_date = '2024-12-31' and geography_code = 'CN'"
+        "from marts.mart_computing_power where as_of_date = '2024-12-31' and geography_code = 'CN' "
+        "and basis_code = 'nda_survey'"
     )
     assert row == [(90.0, 280.0, 32.0, pytest.approx(32.142857), "ccpc_2025", "nda_computing_2024")]
+    # IDC's 725.3 EFLOPS (FP16) is never set against the NDA survey's 280 EFLOPS: no row mixes two bases.
+    assert warehouse_sql(
+        "select count(*) from marts.mart_computing_power where intelligent_capacity_eflops > total_capacity_eflops"
+    ) == [(0,)]
+
+
+def test_total_computing_capacity_and_daily_token_calls_are_series_with_their_growth_checked(warehouse_sql):
+    total = warehouse_sql(
+        "select year(period_end), value_canonical from marts.mart_indicator_series "
+        "where indicator_code = 'total_computing_capacity' and geography_code = 'CN' and basis_code = 'unspecified' "
+        "order by period_end"
+    )
+    assert (2022, 180.0) in total and (2023, 230.0) in total and (2024, 280.0) in total
+    calls = warehouse_sql(
+        "select period_end::varchar, value_canonical from marts.mart_indicator_series "
+        "where indicator_code = 'ai_daily_token_calls' and geography_code = 'CN' order by period_end"
+    )
+    assert calls[0] == ("2024-01-31", 1e11) and calls[-1] == ("2026-03-31", 1.4e14)
+    # The stated rates are tested against the levels: 9.4 % (first half of 2023) holds, 27.8 % (2023) holds on
+    # 180 -> 230 EFLOPS, 16.5 % (2024) is a conflict with 230 -> 280 EFLOPS.
+    statuses = dict(
+        warehouse_sql(
+            "select figures.value_reported, list_sort(list_distinct(list(checks.status)))"
+            " from marts.fct_consistency_check as checks"
+            " inner join marts.fct_consistency_check_observation as bridge using (check_id)"
+            " inner join marts.fct_indicator_observation as figures using (observation_id)"
+            " where bridge.role = 'growth' and figures.indicator_code like 'total_computing_growth%'"
+            " and figures.value_reported in (9.4, 27.8, 16.5) group by all"
+        )
+    )
+    assert statuses[9.4] == ["pass"]
+    assert "pass" in statuses[27.8] and "fail" in statuses[16.5]
 
 
 def test_schemas_are_exactly_the_layers_and_the_audit_area(warehouse_sql):

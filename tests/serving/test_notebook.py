@@ -28,9 +28,9 @@ def test_the_notebook_runs_top_to_bottom_on_the_published_warehouse(built_wareho
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert not [o for cell in code for o in cell.outputs if o.output_type == "error"]
     capacity, plot, conflicts, known = code[1], code[2], code[3], code[4]
-    assert "280.0" in outputs(capacity) and "intelligent_computing_capacity" in outputs(capacity)
+    assert "280.0" in outputs(capacity) and "nda_survey" in outputs(capacity)
     assert any("image/png" in output.get("data", {}) for output in plot.outputs), "the chart is drawn"
     failing = int(outputs(conflicts).split(" failing checks")[0].split()[-1])
-    assert failing > 0 and "intelligent_growth_2025" in outputs(conflicts)
+    assert failing > 0 and "intelligent_growth_2025#1" in outputs(conflicts)
     assert "total_computing_capacity" in outputs(known)
     assert Path(built_warehouse).stat().st_mtime_ns == before, "the notebook only reads"

@@ -146,7 +146,7 @@ def test_psql_as_a_real_client_lists_and_queries_the_marts(served):
             "-At",
             "-c",
             "select value_canonical from marts.fct_indicator_observation "
-            "where indicator_code = 'total_computing_capacity'",
+            "where indicator_code = 'total_computing_capacity' and source_id = 'nda_computing_2024'",
         ],
         capture_output=True,
         text=True,

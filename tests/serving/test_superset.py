@@ -17,7 +17,10 @@ from tests.conftest import free_port
 
 pytestmark = pytest.mark.superset
 
-CAPACITY_2024 = "select total_capacity_eflops from marts.mart_computing_power where as_of_date = date '2024-12-31'"
+CAPACITY_2024 = (
+    "select total_capacity_eflops from marts.mart_computing_power "
+    "where as_of_date = date '2024-12-31' and geography_code = 'CN' and basis_code = 'nda_survey'"
+)
 
 
 def make(target: str, env: dict) -> subprocess.CompletedProcess:

@@ -1,7 +1,8 @@
--- Intelligent against total computing capacity over time: one row per date and geography with a reported level,
--- each figure traced to its source. Where several sources give the same figure for a date, the latest published
--- one is shown and the count says how many there were (marts.fct_indicator_observation holds them all). A figure its
--- page misprints (erratum) is left out.
+-- Intelligent against total computing capacity over time: one row per date, geography and basis with a reported
+-- level, each figure traced to its source. The two capacities and the share are set side by side only on one basis:
+-- IDC's 725.3 EFLOPS (FP16) against the NDA survey's 280 EFLOPS total would imply a share of 259 %. Where several
+-- sources give the same figure for a date and basis, the latest published one is shown and the count says how many
+-- there were (marts.fct_indicator_observation holds them all). A figure its page misprints (erratum) is left out.
 with
 
 observations as (
@@ -34,10 +35,10 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by indicator_code, geography_code, period_end
+            partition by indicator_code, geography_code, basis_code, period_end
             order by published_on desc, observation_id asc
         ) as recency_rank,
-        count(*) over (partition by indicator_code, geography_code, period_end) as source_count
+        count(*) over (partition by indicator_code, geography_code, basis_code, period_end) as source_count
     from point_in_time_figures
 ),
 
@@ -49,7 +50,8 @@ latest as (
 dates as (
     select distinct
         period_end as as_of_date,
-        geography_code
+        geography_code,
+        basis_code
     from latest
 ),
 
@@ -72,6 +74,7 @@ final as (
     select
         dates.as_of_date,
         dates.geography_code,
+        dates.basis_code,
         intelligent.value_canonical as intelligent_capacity_eflops,
         intelligent.qualifier as intelligent_capacity_qualifier,
         intelligent.source_id as intelligent_capacity_source_id,
@@ -85,11 +88,20 @@ final as (
         100 * intelligent.value_canonical / nullif(total.value_canonical, 0) as implied_intelligent_share_percent
     from dates
     left join intelligent
-        on dates.as_of_date = intelligent.period_end and dates.geography_code = intelligent.geography_code
+        on
+        dates.as_of_date = intelligent.period_end
+        and dates.geography_code = intelligent.geography_code
+        and dates.basis_code = intelligent.basis_code
     left join total
-        on dates.as_of_date = total.period_end and dates.geography_code = total.geography_code
+        on
+        dates.as_of_date = total.period_end
+        and dates.geography_code = total.geography_code
+        and dates.basis_code = total.basis_code
     left join share
-        on dates.as_of_date = share.period_end and dates.geography_code = share.geography_code
+        on
+        dates.as_of_date = share.period_end
+        and dates.geography_code = share.geography_code
+        and dates.basis_code = share.basis_code
 )
 
 select * from final

@@ -55,7 +55,12 @@ conflict_indicators as (
     select
         conflict_key,
         {{ dbt.listagg('indicator_code', "', '", 'order by indicator_code') }} as indicator_codes
-    from (select distinct conflict_key, indicator_code from claims) as distinct_indicators
+    from (
+        select distinct
+            conflict_key,
+            indicator_code
+        from claims
+    ) as distinct_indicators
     group by conflict_key
 ),
 

@@ -144,7 +144,7 @@ def _context(page: content.Content, site_dir: Path, quality_report: Path) -> dic
 def _description(name: str, unit: str, figures: list[dict]) -> str:
     """A chart's text alternative: every figure it draws, in words."""
     parts = [
-        f"{wording.as_reported(f)} for {wording.period(f)} ({f['source_id']}"
+        f"{wording.as_reported(f)} for {wording.period(f)} ({f['basis_name']}, {f['source_id']}"
         + (", forecast" if f["is_forecast"] else "")
         + (", in a finding in conflict" if f["has_conflict"] else "")
         + ")"
