@@ -174,7 +174,8 @@ def test_each_figure_a_finding_used_is_joined_through_the_bridge_with_its_role(w
     roles = warehouse_sql(
         "select bridge.observation_id, bridge.role from marts.fct_consistency_check_observation as bridge "
         "inner join marts.fct_consistency_check as checks using (check_id) "
-        "where checks.rule_id = 'intelligent_share_of_total_2024' order by bridge.role"
+        "where checks.rule_id = 'intelligent_share_of_total_2024' and checks.observation_ids = ? order by bridge.role",
+        [SHARE_2024],
     )
     assert roles == [
         ("ccpc25-intelligent-capacity-2024-end", "part"),

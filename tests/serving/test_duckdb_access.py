@@ -50,7 +50,11 @@ def test_a_notebook_gets_a_dataframe_in_two_lines(built_warehouse):
     connection.close()
     dates = list(frame["as_of_date"].astype(str))
     assert dates == sorted(dates) and "2024-12-31" in dates
-    nda_2024 = frame[(frame.as_of_date.astype(str) == "2024-12-31") & (frame.basis_code == "nda_survey")]
+    nda_2024 = frame[
+        (frame.as_of_date.astype(str) == "2024-12-31")
+        & (frame.geography_code == "CN")
+        & (frame.basis_code == "nda_survey")
+    ]
     assert list(nda_2024.total_capacity_eflops) == [280.0]
 
 
