@@ -243,7 +243,8 @@ def test_a_large_warehouse_is_drawn_in_part_and_the_page_says_so(built_warehouse
     assert f"The first 3 of {findings} findings are listed here" in html
     assert f"The latest 2 of its {national}" in html
     downloaded = (tmp_path / "site" / "data" / "intelligent_computing_capacity.csv").read_text().splitlines()
-    assert len(downloaded) == 1 + 2 and ",2025-12-31," in downloaded[-1]  # the latest two, dates as dates
+    assert len(downloaded) == 1 + 2 and ",2028-12-31,2028-12-31," in downloaded[-1]  # the latest two (forecasts)
+    assert "00:00:00" not in "".join(downloaded)  # dates as dates
 
 
 @pytest.mark.slow

@@ -1,4 +1,5 @@
--- growth_consistency: a growth rate reported for a period agrees with the growth implied by every pair of levels
+-- growth_consistency: a growth rate reported for a period agrees with the growth implied by every pair of levels (a
+-- stock such as capacity, or a rate such as daily token calls; not a flow over a period)
 -- reported in or around that period (from the day before it starts to the day it ends), each pair's change scaled
 -- to the growth period at a steady (compound) rate: 100 × ((later / earlier) ^ (period days / days between) - 1)
 -- percent. For the levels on the day before the period and on its last day that is 100 × (end / start - 1).
@@ -24,7 +25,7 @@ levels as (
         and rules.at_geography_code = level_figure.geography_code
         and rules.start_level_date <= level_figure.period_end
         and rules.at_period_end >= level_figure.period_end
-        and level_figure.period_type = 'stock'
+        and level_figure.period_type != 'flow'  -- a level: a stock, or a rate such as calls a day
 ),
 
 level_pairs as (
