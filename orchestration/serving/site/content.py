@@ -66,7 +66,14 @@ SERIES = """
     order by series.indicator_code, series.basis_code, series.period_end
 """
 
-COMPUTING_POWER = "select * from marts.mart_computing_power order by as_of_date"
+# China's capacities side by side, a row per date and basis (the provinces', hubs' and world's are in the mart).
+COMPUTING_POWER = """
+    select power.*
+    from marts.mart_computing_power as power
+    inner join marts.dim_geography as geographies using (geography_code)
+    where geographies.level = 'country' and geographies.parent_code is null
+    order by power.as_of_date, power.basis_code
+"""
 
 FINDINGS = f"""
     select * from marts.fct_consistency_check
