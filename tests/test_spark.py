@@ -144,7 +144,8 @@ def test_on_spark_the_share_rule_holds_and_the_growth_conflict_is_reported(publi
     statuses: dict[str, set[str]] = {}
     for rule, status in duckdb.sql(f"select rule_id, status from {checks}").fetchall():
         statuses.setdefault(rule, set()).add(status)
-    assert statuses["intelligent_share_of_total_2024"] == {"pass"}
+    assert "pass" in statuses["intelligent_share_of_total_2024"]
+    assert "fail" not in statuses["intelligent_share_of_total_2024"]  # the pages that give no share: not evaluable
     assert "fail" in statuses["intelligent_growth_2025"]
     report = (published_on_spark / "data" / "quality_report.md").read_text()
     assert "The warehouse was published." in report

@@ -44,7 +44,8 @@ claims as (
         || '|' || observations.geography_code
         || '|' || observations.basis_code
         || '|' || coalesce(observations.qualifier, 'exact')
-        || '|' || cast(observations.value_canonical as {{ dbt.type_string() }})
+        -- a fixed-point number: Spark writes a large double in scientific notation, DuckDB in full
+        || '|' || cast(cast(observations.value_canonical as decimal(38, 6)) as {{ dbt.type_string() }})
         || '|' || cast(observations.is_forecast as {{ dbt.type_string() }})
         || '|' || cast(observations.period_start as {{ dbt.type_string() }})
         || case when observations.erratum is not null then '|erratum' else '' end as claim_key,
