@@ -15,7 +15,7 @@ from playwright.sync_api import sync_playwright
 
 from orchestration.serving import connect
 from orchestration.serving.site import build_site
-from orchestration.serving.site.content import FINDINGS, MAX_FINDINGS
+from orchestration.serving.site.content import CHINA, FINDINGS, MAX_FINDINGS
 from orchestration.warehouse.settings import REPO_ROOT
 
 # Screenshots of the page, kept for a person to look at after the run (git-ignored).
@@ -35,8 +35,7 @@ LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 # The figures the page draws: China's (the country without a parent), not a province's, a hub's or the world's.
 NATIONAL = (
     "select figures.* from marts.fct_indicator_observation as figures "
-    "inner join marts.dim_geography as geographies using (geography_code) "
-    "where geographies.level = 'country' and geographies.parent_code is null"
+    f"inner join marts.dim_geography as geographies using (geography_code) where {CHINA}"
 )
 
 

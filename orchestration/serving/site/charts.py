@@ -23,11 +23,12 @@ CONFLICT_COLOUR = "#c62828"
 EXPECTED_COLOUR = "#7a7a7a"
 HEIGHT = 260
 FIGURES_DATASET = "figures"
-VEGA_LITE_VERSION = "6.4"
+VEGA_LITE_VERSION = "6.4"  # the version of the script shipped in the page (vl-convert-python's bundle)
+# The time axis's labels: the tick of 1 January says "end <the year before>", every other tick its day.
 END_OF_YEAR_LABELS = (
     "utcmonth(datum.value) == 0 && utcdate(datum.value) == 1 && utchours(datum.value) == 0"
     " ? 'end ' + (utcyear(datum.value) - 1) : utcFormat(datum.value, '%Y-%m-%d')"
-)  # the version of the script shipped in the page (vl-convert-python's bundle)
+)
 
 
 def figures_chart(

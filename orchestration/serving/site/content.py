@@ -24,7 +24,11 @@ MAX_FINDINGS = 300
 # Failures first, then what could not be checked, then what holds.
 STATUS_RANK = "case status when 'fail' then 0 when 'not_evaluable' then 1 else 2 end"
 
-FIGURES = """
+# The page's geography: China, the one country without a parent (the world and other countries have their own
+# levels or a parent). A query joins marts.dim_geography as `geographies` to use it.
+CHINA = "geographies.level = 'country' and geographies.parent_code is null"
+
+FIGURES = f"""
     with national as (
         select
             figures.*,
@@ -43,7 +47,7 @@ FIGURES = """
         inner join marts.dim_source as sources using (source_id)
         inner join marts.dim_basis as bases using (basis_code)
         inner join marts.dim_geography as geographies using (geography_code)
-        where geographies.level = 'country' and geographies.parent_code is null  -- China, not another country
+        where {CHINA}
     )
     select * exclude (recency) from national
     where recency <= $max_figures
@@ -57,21 +61,21 @@ CONFLICTS = """
 """
 
 # Each indicator's national series, one per basis (marts.mart_indicator_series): the line drawn through its figures.
-SERIES = """
+SERIES = f"""
     select series.*, bases.name as basis_name
     from marts.mart_indicator_series as series
     inner join marts.dim_basis as bases using (basis_code)
     inner join marts.dim_geography as geographies using (geography_code)
-    where geographies.level = 'country' and geographies.parent_code is null
+    where {CHINA}
     order by series.indicator_code, series.basis_code, series.period_end
 """
 
 # China's capacities side by side, a row per date and basis (the provinces', hubs' and world's are in the mart).
-COMPUTING_POWER = """
+COMPUTING_POWER = f"""
     select power.*
     from marts.mart_computing_power as power
     inner join marts.dim_geography as geographies using (geography_code)
-    where geographies.level = 'country' and geographies.parent_code is null
+    where {CHINA}
     order by power.as_of_date, power.basis_code
 """
 
