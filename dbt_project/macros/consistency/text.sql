@@ -29,8 +29,9 @@
     {{ return(adapter.dispatch('percent_text')(ratio)) }}
 {%- endmacro %}
 
+{#- A ratio that rounds to zero reads 0.0%, never -0.0% (as Spark's bround writes it). -#}
 {% macro default__percent_text(ratio) -%}
-    printf('%.1f%%', 100 * {{ ratio }})
+    printf('%.1f%%', case when abs(100 * {{ ratio }}) < 0.05 then 0.0 else 100 * {{ ratio }} end)
 {%- endmacro %}
 
 {% macro spark__percent_text(ratio) -%}
