@@ -232,6 +232,25 @@ def test_every_reported_figure_dated_after_its_page_is_found(warehouse_sql):
     assert not [row for row in late if row[0].startswith(("ndrs25-", "ccpc25-", "nda24-"))]
 
 
+def test_every_finding_that_compared_figures_links_them(warehouse_sql):
+    unlinked = warehouse_sql(
+        "select checks.check_id from marts.fct_consistency_check as checks "
+        "left join marts.fct_consistency_check_observation as bridge using (check_id) "
+        "where checks.status != 'not_evaluable' and bridge.check_id is null"
+    )
+    assert unlinked == []
+    # A dated page whose figures all end before it was published: the passing finding names each figure it checked.
+    [(checked, linked)] = warehouse_sql(
+        "select count(distinct figures.observation_id), count(distinct bridge.observation_id) "
+        "from marts.fct_consistency_check as checks "
+        "inner join marts.fct_consistency_check_observation as bridge using (check_id) "
+        "inner join marts.fct_indicator_observation as figures "
+        "on figures.source_id = checks.source_ids and not figures.is_forecast "
+        "where checks.rule_type = 'reported_before_publication' and checks.source_ids = 'nda_computing_2024'"
+    )
+    assert checked > 1 and linked == checked
+
+
 def test_a_statement_without_a_number_is_a_rule_not_a_figure(warehouse_sql):
     for table, column in (
         ("fct_indicator_observation", "indicator_code"),

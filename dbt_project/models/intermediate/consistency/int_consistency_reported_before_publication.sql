@@ -1,7 +1,7 @@
 -- reported_before_publication: no reported (non-forecast) figure's period ends after its source was published.
 -- One evaluation per source (within the rule's geography, where it names one): how many days after publication
--- its latest reported period ends; the figures that end after publication are the ones named. A page that gives no
--- date has nothing to check against and is left out.
+-- its latest reported period ends. A failing finding names the figures that end after publication; a passing one
+-- names every figure it checked. A page that gives no date has nothing to check against and is left out.
 with
 
 rules as (
@@ -43,7 +43,9 @@ per_source as (
         {{ dbt.listagg('dated.observation_id', "', '", 'order by dated.observation_id') }}
         filter (where dated.days_after_publication > 0) as late_observation_ids,
         {{ dbt.listagg("'figure'", "', '", 'order by dated.observation_id') }}
-        filter (where dated.days_after_publication > 0) as late_roles
+        filter (where dated.days_after_publication > 0) as late_roles,
+        {{ dbt.listagg('dated.observation_id', "', '", 'order by dated.observation_id') }} as checked_observation_ids,
+        {{ dbt.listagg("'figure'", "', '", 'order by dated.observation_id') }} as checked_roles
     from rules
     inner join dated
         on rules.geography_code is null or rules.geography_code = dated.geography_code
@@ -55,9 +57,9 @@ evaluated as (
         rule_id,
         cast(null as {{ dbt.type_string() }}) as geography_code,
         latest_period_end as period_end,
-        late_observation_ids as observation_ids,
-        case when late_observation_ids is not null then source_id end as source_ids,
-        late_roles as observation_roles,
+        coalesce(late_observation_ids, checked_observation_ids) as observation_ids,
+        source_id as source_ids,
+        coalesce(late_roles, checked_roles) as observation_roles,
         cast(null as {{ dbt.type_string() }}) as basis_codes,  -- a figure's period against its own source's date
         false as bases_differ,
         cast(null as double) as basis_ratio,
