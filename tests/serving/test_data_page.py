@@ -132,9 +132,30 @@ def test_the_intelligent_capacity_chart_draws_a_series_per_basis_and_rings_the_c
         " inner join marts.dim_basis as bases using (basis_code)"
         " where indicator_code = 'intelligent_computing_capacity' and geography_code = 'CN'"
     )
-    legend = page.inner_text("#chart-intelligent_computing_capacity")
-    for (name,) in bases:
-        assert name in legend
+    legend = page.inner_text("#chart-intelligent_computing_capacity").splitlines()
+    # Each basis's entry names the bodies its figures come from, the most frequent first; the grey marks (what a
+    # finding expected) and the red rings have entries of their own.
+    bodies = warehouse_sql(
+        "select bases.name, list(distinct bodies.short_name) from marts.dim_basis as bases"
+        f" inner join ({NATIONAL}) as figures using (basis_code)"
+        " inner join marts.dim_body as bodies using (body_code)"
+        " where figures.indicator_code = 'intelligent_computing_capacity' group by all"
+    )
+    assert {name for name, _ in bodies} >= {name for (name,) in bases}
+    for name, named in bodies:
+        [entry] = [line for line in legend if line.startswith(f"{name} (")]
+        listed = entry.removeprefix(f"{name} (").removesuffix(")")
+        if len(named) > 3:  # three named, the rest counted
+            listed = listed.removesuffix(f" and {len(named) - 3} more")
+        names = listed.split(", ")
+        assert set(names) <= set(named) and len(names) == min(3, len(named)), entry
+    assert {"what a finding expected", "ringed: a figure in conflict"} <= set(legend)
+    # The line offers the citation of each point it runs through.
+    [(citation,)] = warehouse_sql(
+        "select citation from marts.mart_indicator_series where indicator_code = 'intelligent_computing_capacity'"
+        " and geography_code = 'CN' and basis_code = 'nda_survey'"
+    )
+    assert any(f"cite: {citation}" in line for line in marks(page, "intelligent_computing_capacity", "series"))
     forecast = marks(page, "intelligent_computing_capacity", "growth_path_ends")
     assert "forecast growth of more than 40 percent (ccpc_2025) from 90 on 2024-12-31: 126 to 144 by 2025-12-31" in (
         forecast

@@ -10,6 +10,7 @@ final as (
     select
         body_code,
         name,
+        short_name,
         body_kind,
         description
     from bodies

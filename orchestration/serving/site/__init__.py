@@ -33,7 +33,8 @@ LEGEND = (
     "A point is a figure at the end of its period (a line runs back to the start of a period it covers); the band "
     "behind it is the range of true values it allows, dashed and running to the edge where it is open (a triangle "
     "points the open way: ▲ more than, ▼ less than; ◆ about). Hollow: a forecast. Ringed in red: in a finding in "
-    "conflict. Grey: what a finding expected of the figure."
+    "conflict. Grey: what a finding expected of the figure. The scale is the correctly printed figures': a misprinted "
+    "one beyond it is left off the chart and marked in the table."
 )
 
 TEMPLATES = jinja2.Environment(
@@ -122,7 +123,7 @@ def _context(page: content.Content, site_dir: Path, quality_report: Path) -> dic
             [expectation for i in computing for expectation in i.expectations],
             [path for i in computing for path in i.growth_paths],
             "EFLOPS",
-            [{**point, "indicator_name": i.name} for i in computing for point in i.series],
+            [point for i in computing for point in i.series],
             description=_description("Intelligent and total computing capacity", "EFLOPS", computing_figures),
         )
         if computing

@@ -38,6 +38,7 @@ FIGURES = f"""
             sources.url as source_url,
             sources.language as source_language,
             bases.name as basis_name,
+            bodies.short_name as body_short_name,
             count(*) over (partition by figures.indicator_code) as figures_national,
             row_number() over (
                 partition by figures.indicator_code
@@ -46,6 +47,7 @@ FIGURES = f"""
         from marts.fct_indicator_observation as figures
         inner join marts.dim_source as sources using (source_id)
         inner join marts.dim_basis as bases using (basis_code)
+        inner join marts.dim_body as bodies using (body_code)
         inner join marts.dim_geography as geographies using (geography_code)
         where {CHINA}
     )
