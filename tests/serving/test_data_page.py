@@ -168,6 +168,20 @@ def test_the_intelligent_capacity_chart_draws_a_series_per_basis_and_rings_the_c
 
 
 @pytest.mark.slow
+def test_the_share_table_has_a_row_per_date_and_basis_of_china_named_as_the_basis_is(laptop, warehouse_sql):
+    page = laptop[0]
+    expected = warehouse_sql(
+        "select power.as_of_date::varchar, bases.name from marts.mart_computing_power as power"
+        " inner join marts.dim_basis as bases using (basis_code) where power.geography_code = 'CN'"
+        " order by power.as_of_date, power.basis_code"
+    )
+    shown = page.eval_on_selector_all(
+        "#computing-power table tbody tr", "rows => rows.map(r => [r.cells[0].innerText, r.cells[1].innerText])"
+    )
+    assert [tuple(row) for row in shown] == expected and expected
+
+
+@pytest.mark.slow
 def test_the_page_leads_with_the_conflicts_one_line_each(laptop, warehouse_sql):
     page = laptop[0]
     expected = warehouse_sql(

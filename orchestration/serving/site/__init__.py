@@ -33,8 +33,8 @@ LEGEND = (
     "A point is a figure at the end of its period (a line runs back to the start of a period it covers); the band "
     "behind it is the range of true values it allows, dashed and running to the edge where it is open (a triangle "
     "points the open way: ▲ more than, ▼ less than; ◆ about). Hollow: a forecast. Ringed in red: in a finding in "
-    "conflict. Grey: what a finding expected of the figure. The scale is the correctly printed figures': a misprinted "
-    "one beyond it is left off the chart and marked in the table."
+    "conflict. Grey: what a finding expected of the figure. The axis fits the figures printed correctly: a misprint "
+    "beyond it is left off the chart and marked in the table."
 )
 
 TEMPLATES = jinja2.Environment(

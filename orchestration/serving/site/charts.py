@@ -74,7 +74,7 @@ def figures_chart(
     y["axis"] = {"format": "~s" if top >= 1e6 else ",~r"}
     # One colour scale for the series and the two marks every chart shares: grey for what a finding expected, red
     # for the ring of a figure in conflict, each with its legend entry.
-    named = sorted({row[series] for row in data} | set(labels.values()))
+    named = sorted(labels.values())
     colour = {
         "field": series,
         "type": "nominal",
@@ -282,7 +282,7 @@ def _series_name(row: dict, several: bool) -> str:
 
 def _series_labels(figures: list[dict], several: bool) -> dict[str, str]:
     """Each series' legend entry: its name and the bodies its figures come from, the most frequent first
-    ("NDA survey (NDA)", "not stated (MIIT, CAICT, NDA and 4 more)")."""
+    ("NDA survey (CCPC, NDA)", "Basis not stated (MIIT, CAICT, NDA and 4 more)")."""
     bodies: dict[str, Counter] = {}
     for f in figures:
         bodies.setdefault(_series_name(f, several), Counter())[f["body_short_name"]] += 1
@@ -304,7 +304,7 @@ def _series_rows(points: list[dict], labels: dict[str, str], several: bool) -> l
             {
                 "period_end": day(p["period_end"]),
                 "value": p["value_canonical"],
-                "series": labels.get(name, name),  # a series whose figures are all older than the drawn ones: its name
+                "series": labels[name],  # content.py keeps the points whose chosen figure is drawn
                 "point": f"{name}, {day(p['period_end'])}: {number(p['value_canonical'])} "
                 f"({p['source_id']}; {p['source_count']} source{'s' if p['source_count'] != 1 else ''})",
                 "cite": p["citation"],

@@ -178,7 +178,7 @@ class Content:
     findings: list[Finding]  # the first MAX_FINDINGS, conflicts first
     findings_by_status: dict[str, int]  # all of them
     figures_elsewhere: int  # figures of provinces and hubs, not drawn
-    computing_power: list[dict]  # marts.mart_computing_power
+    computing_power: list[dict]  # marts.mart_computing_power, with each basis's name
     tables: dict[str, pd.DataFrame]  # what each CSV download holds, by its path in the site
     figures_drawn: pd.DataFrame  # the figures of every indicator's chart as the mart has them: a download each
 
@@ -218,7 +218,8 @@ def read(warehouse_path: Path, max_figures: int = MAX_FIGURES, max_findings: int
             "select count(*) from marts.fct_indicator_observation"
             " inner join marts.dim_geography using (geography_code) where level != 'country'"
         ).fetchone()[0]
-        computing_power = rows(COMPUTING_POWER)
+        basis_names = dict(connection.sql("select basis_code, name from marts.dim_basis").fetchall())
+        computing_power = [{**row, "basis_name": basis_names[row["basis_code"]]} for row in rows(COMPUTING_POWER)]
         conflicts = rows(CONFLICTS)
         publication = rows("select * from audit.publish_log order by published_at desc limit 1")
         # The downloads, as frames DuckDB writes to CSV (the figures' query runs a second time for its frame).
