@@ -232,6 +232,17 @@ def test_every_reported_figure_dated_after_its_page_is_found(warehouse_sql):
     assert not [row for row in late if row[0].startswith(("ndrs25-", "ccpc25-", "nda24-"))]
 
 
+def test_a_growth_rate_spans_the_period_it_grew_over_never_a_single_day(warehouse_sql):
+    # "growing at over 20 percent", cited on a day: the twelve months to that day (docs/data.md, Periods)
+    assert (
+        warehouse_sql(
+            "select observation_id from marts.fct_indicator_observation"
+            " where period_type = 'rate' and indicator_code like '%growth%' and period_start = period_end"
+        )
+        == []
+    )
+
+
 def test_every_finding_that_compared_figures_links_them(warehouse_sql):
     unlinked = warehouse_sql(
         "select checks.check_id from marts.fct_consistency_check as checks "
