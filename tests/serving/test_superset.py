@@ -138,7 +138,7 @@ def test_the_starter_dashboards_charts_return_data(running):
         capacity = rows["Computing capacity over time"]
         assert {row["Total computing capacity (EFLOPS)"] for row in capacity} >= {280.0}, title
         assert {row["Intelligent computing capacity (EFLOPS)"] for row in capacity} >= {90.0, 788.0}, title
-        assert rows["Reconciliation findings"][0]["status"] == "fail", "failures come first"
+        assert rows["Consistency findings"][0]["status"] == "fail", "failures come first"
 
 
 def test_the_serving_copy_of_make_serve_is_a_run_in_the_project_instance(running):
