@@ -14,6 +14,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.definitions import build_definitions
+from orchestration.engines.duckdb import DuckDBEngine
 from orchestration.warehouse.resource import WarehouseResource
 from orchestration.warehouse.settings import REPO_ROOT
 
@@ -28,6 +29,7 @@ class _StepLocalWarehouse(WarehouseResource):
 
 def _warehouse(root: Path, resource=WarehouseResource) -> WarehouseResource:
     return resource(
+        engine=DuckDBEngine(),
         seeds_dir=str(REPO_ROOT / "seeds"),
         published_path=str(root / "warehouse.duckdb"),
         work_dir=str(root / ".runs"),

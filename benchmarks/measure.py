@@ -33,11 +33,13 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration import engines
+from orchestration.engines.duckdb import run_environment
 from orchestration.ingest.loading import load_seed_file
 from orchestration.ingest.seed_tables import seed_tables
 from orchestration.ingest.validation import check_seed_table
 from orchestration.warehouse import settings
-from orchestration.warehouse.dbt import REFRESH_BUILD_ARGS, run_environment
+from orchestration.warehouse.dbt import REFRESH_BUILD_ARGS
 from orchestration.warehouse.resource import WarehouseResource
 from orchestration.warehouse.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, REPO_ROOT
 
@@ -64,7 +66,7 @@ def measure(size: str, seeds: Path, work: Path, ratio_repeats: int = RATIO_REPEA
 
     warehouse = _warehouse(work, "duckdb")
     env = _refresh_environment(seeds, work, warehouse)
-    published = warehouse.reader_path()
+    published = warehouse.engine.reader_path(warehouse.paths)
     # The refresh and the plain dbt build alternate; their ratio is a target, and one run of each is noisy.
     repeats = ratio_repeats if figures["rows"] <= 1_000_000 else 1
     refreshes, builds = [], []
@@ -73,7 +75,14 @@ def measure(size: str, seeds: Path, work: Path, ratio_repeats: int = RATIO_REPEA
     for attempt in range(repeats):
         timings = work / f"refresh_timings_{attempt}.json"
         wall_s, peak_mib = _timed_process([PYTHON, "-m", "orchestration", "refresh", "--timings", str(timings)], env)
-        refreshes.append((wall_s, peak_mib, json.loads(timings.read_text()), _dbt_run(warehouse.dbt_target_path())))
+        refreshes.append(
+            (
+                wall_s,
+                peak_mib,
+                json.loads(timings.read_text()),
+                _dbt_run(warehouse.engine.dbt_target_path(warehouse.paths)),
+            )
+        )
         builds.append(_plain_dbt_build(published, dbt_folder))
     wall_s, _, timings, dbt_run = sorted(refreshes, key=lambda refresh: refresh[0])[len(refreshes) // 2]
     figures["full_refresh_s"] = wall_s  # the median run, reported with its own profile and dbt's figures
@@ -118,19 +127,19 @@ def measure_one_refresh(size: str, seeds: Path, work: Path, engine: str, **envir
         "full_refresh_s": wall_s,
         "full_refresh_profile_s": _step_profile(json.loads(timings.read_text()), wall_s),
         "full_refresh_peak_rss_mib": peak_mib,  # on Spark with the session's JVM: a child of the process
-        **_dbt_run(warehouse.dbt_target_path()),
+        **_dbt_run(warehouse.engine.dbt_target_path(warehouse.paths)),
     }
     if engine == "duckdb":
-        with duckdb.connect(str(warehouse.reader_path()), read_only=True) as connection:
+        with duckdb.connect(str(warehouse.engine.reader_path(warehouse.paths)), read_only=True) as connection:
             figures.update(_query_latency(lambda sql, parameters: connection.execute(sql, parameters).fetchall()))
         return figures
 
-    from orchestration.warehouse import spark_warehouse
-    from orchestration.warehouse.spark_session import local_session
+    from orchestration.engines.spark import tables as spark_tables
+    from orchestration.engines.spark.session import local_session
 
     session = local_session(work / "spark-catalog", settings.spark_master())
     try:
-        spark_warehouse.declare(session, warehouse.publication())
+        spark_tables.declare(session, warehouse.engine.publication(warehouse.paths))
         # Spark's named parameters are :name where DuckDB's are $name.
         figures.update(
             _query_latency(lambda sql, parameters: session.sql(sql.replace("$", ":"), args=parameters).collect())
@@ -142,8 +151,8 @@ def measure_one_refresh(size: str, seeds: Path, work: Path, engine: str, **envir
 
 def _warehouse(work: Path, engine: str) -> WarehouseResource:
     """The warehouse a benchmark's refreshes build under `work`, for its paths."""
-    return WarehouseResource(
-        engine=engine, published_path=str(work / "data" / "warehouse.duckdb"), work_dir=str(work / "runs")
+    return engines.warehouse(
+        engine, published_path=str(work / "data" / "warehouse.duckdb"), work_dir=str(work / "runs")
     )
 
 
@@ -152,7 +161,7 @@ def _refresh_environment(seeds: Path, work: Path, warehouse: WarehouseResource) 
     return {
         **os.environ,
         "SEEDS_DIR": str(seeds),
-        "WAREHOUSE_ENGINE": warehouse.engine,
+        "WAREHOUSE_ENGINE": warehouse.engine.name,
         "WAREHOUSE_PATH": warehouse.published_path,
         "WORK_DIR": warehouse.work_dir,
         "DAGSTER_HOME": str(work / "dagster_home"),  # benchmark runs stay out of the project's run history

@@ -20,6 +20,8 @@ from pathlib import Path
 import dagster as dg
 import filelock
 
+from orchestration.automation import failures
+
 
 def project_instance() -> dg.DagsterInstance:
     """The project's Dagster instance (DAGSTER_HOME, `.dagster_home` by default), the one `make dev` shows: every run
@@ -44,44 +46,13 @@ def run_logs(log_file: Path, verbose: bool = False) -> dict:
     return {"loggers": {"console": {"config": config}}}
 
 
-def failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
-    """What each failed step of a run said."""
-    messages = []
-    for event in result.all_events:
-        if event.is_step_failure:
-            data = event.step_failure_data
-            if data.user_failure_data and data.user_failure_data.description:
-                message = data.user_failure_data.description
-            else:
-                message = data.error.message.strip() if data.error else "unknown error"
-            messages.append(f"step {event.step_key} failed: {message}")
-    return messages
-
-
-def run_errors(result: dg.ExecuteInProcessResult) -> list:
-    """The errors of a run's failed steps and resources, as Dagster keeps them."""
-    errors = []
-    for event in result.all_events:
-        if event.is_step_failure and event.step_failure_data.error:
-            errors.append(event.step_failure_data.error)
-        elif event.is_resource_init_failure and event.event_specific_data.error:
-            errors.append(event.event_specific_data.error)
-    return errors
-
-
-def was_published(result: dg.ExecuteInProcessResult) -> bool:
-    """Whether a run published the warehouse (whatever failed after it)."""
-    return any(event.step_key == "published_warehouse" for event in result.get_step_success_events())
-
-
 def machine_fault(instance: dg.DagsterInstance, result: dg.ExecuteInProcessResult) -> str | None:
-    """The one sentence for a run that failed on a fault of the machine (orchestration/warehouse/machine.py)."""
-    from orchestration.warehouse import machine
-    from orchestration.warehouse.resource import WarehouseResource
+    """The one sentence for a run that failed on a fault of the machine (orchestration/automation/failures.py)."""
+    from orchestration.warehouse.paths import Paths
 
     tags = instance.get_run_by_id(result.run_id).tags
-    work_dir = Path(WarehouseResource().work_dir)
-    return machine.fault_of_run(tags, run_errors(result), work_dir, published=was_published(result))
+    run_errors, after_publishing = failures.errors(result.all_events), failures.published(result.all_events)
+    return failures.machine_fault(tags, run_errors, Paths.from_settings().work_dir, after_publishing)
 
 
 def print_machine_fault(fault: str | None) -> None:
@@ -106,19 +77,19 @@ def refresh(changed_only: bool = False, timings_path: Path | None = None, verbos
     from orchestration.definitions import defs
     from orchestration.publish.publishing import published_checksums
     from orchestration.warehouse import quality_report as report
-    from orchestration.warehouse.resource import WarehouseResource
 
-    warehouse = WarehouseResource()
+    warehouse = defs.resources["warehouse"]
+    engine, paths = warehouse.engine, warehouse.paths
     job, tags = defs.resolve_job_def("refresh_warehouse"), {}
     if changed_only:
-        changes = seed_changes(Path(warehouse.seeds_dir), published_checksums(warehouse))
+        changes = seed_changes(paths.seeds_dir, published_checksums(paths, engine))
         for message in changes.warnings():
             print(f"warning: {message}", file=sys.stderr)
-        if not changes.roots and warehouse.publication().exists():
+        if not changes.roots and engine.publication(paths).exists():
             print("No seed file changed since the last publication; nothing was rebuilt.")
             return 0
-        if changes.roots and warehouse.engine == "spark":  # a run on Spark rebuilds the whole warehouse
-            print(f"Changed: {', '.join(changes.changed)}; rebuilding the whole warehouse on Spark.")
+        if changes.roots and engine.rebuilds_everything:
+            print(f"Changed: {', '.join(changes.changed)}; rebuilding the whole warehouse on {engine.name}.")
         elif changes.roots:
             graph = defs.resolve_asset_graph()
             selection = changes.downstream(graph)
@@ -132,7 +103,7 @@ def refresh(changed_only: bool = False, timings_path: Path | None = None, verbos
             instance=instance,
             raise_on_error=False,
             tags=tags,
-            run_config=run_logs(warehouse.log_path(), verbose),
+            run_config=run_logs(paths.log_path, verbose),
         )
         records = report.run_check_records(instance, result.run_id)
         timings = step_timings(instance, result.run_id)
@@ -143,20 +114,20 @@ def refresh(changed_only: bool = False, timings_path: Path | None = None, verbos
         timings_path.write_text(json.dumps(timings, indent=1))
     if result.success:
         tally = report.counts(records)
-        print(f"\nPublished {warehouse.publication()}")
+        print(f"\nPublished {engine.publication(paths)}")
         print(f"Checks: {tally['passed']} passed, {tally['warned']} warned, {tally['failed']} failed.")
         for record in records:
             if record.outcome == "warned":
                 print(
                     f"  warning, {record.asset} {record.check_name}:\n    " + record.description.replace("\n", "\n    ")
                 )
-        print(f"Quality report: {warehouse.report_path()}")
-        if (warehouse.site_dir() / "index.html").exists():
-            print(f"Data page: {warehouse.site_dir() / 'index.html'}")
+        print(f"Quality report: {paths.report_path}")
+        if (paths.site_dir / "index.html").exists():
+            print(f"Data page: {paths.site_dir / 'index.html'}")
         return 0
 
-    if was_published(result):
-        print(f"\nThe warehouse was published ({warehouse.publication()}); a step after it failed.", file=sys.stderr)
+    if failures.published(result.all_events):
+        print(f"\nThe warehouse was published ({engine.publication(paths)}); a step after it failed.", file=sys.stderr)
     else:
         print("\nThe refresh failed; the published warehouse is unchanged.", file=sys.stderr)
     for record in records:
@@ -165,10 +136,10 @@ def refresh(changed_only: bool = False, timings_path: Path | None = None, verbos
                 f"  {record.asset} {record.check_name}:\n    " + record.description.replace("\n", "\n    "),
                 file=sys.stderr,
             )
-    for message in failure_messages(result):
+    for message in failures.step_messages(result.all_events):
         print(f"  {message}", file=sys.stderr)
-    print(f"Quality report: {warehouse.report_path()}", file=sys.stderr)
-    print(f"The whole log, tracebacks included: {warehouse.log_path()}", file=sys.stderr)
+    print(f"Quality report: {paths.report_path}", file=sys.stderr)
+    print(f"The whole log, tracebacks included: {paths.log_path}", file=sys.stderr)
     print_machine_fault(fault)
     return 1
 
@@ -176,20 +147,20 @@ def refresh(changed_only: bool = False, timings_path: Path | None = None, verbos
 def rollback(verbose: bool = False) -> int:
     """Run the rollback job: the previous version published again, and the data page rewritten for it."""
     from orchestration.definitions import defs
-    from orchestration.warehouse.resource import WarehouseResource
 
-    warehouse = WarehouseResource()
+    warehouse = defs.resources["warehouse"]
+    engine, paths = warehouse.engine, warehouse.paths
     with project_instance() as instance:
         result = defs.resolve_job_def("rollback_warehouse").execute_in_process(
-            instance=instance, raise_on_error=False, run_config=run_logs(warehouse.log_path(), verbose)
+            instance=instance, raise_on_error=False, run_config=run_logs(paths.log_path, verbose)
         )
         fault = None if result.success else machine_fault(instance, result)
     if not result.success:
-        print("\n".join(failure_messages(result)), file=sys.stderr)
+        print("\n".join(failures.step_messages(result.all_events)), file=sys.stderr)
         print_machine_fault(fault)
         return 1
-    print(f"Published the previous version again as {warehouse.publication()}.")
-    print(f"Data page: {warehouse.site_dir() / 'index.html'}")
+    print(f"Published the previous version again as {engine.publication(paths)}.")
+    print(f"Data page: {paths.site_dir / 'index.html'}")
     return 0
 
 
@@ -207,23 +178,23 @@ def published_warehouse() -> Path | None:
 def site() -> int:
     """Write the data page from the published warehouse."""
     from orchestration.serving.site import build_site
-    from orchestration.warehouse.resource import WarehouseResource
+    from orchestration.warehouse.paths import Paths
 
-    warehouse = WarehouseResource()
+    paths = Paths.from_settings()
     published = published_warehouse()
     if published is None:
         return 1
-    page = build_site(published, warehouse.site_dir(), warehouse.report_path())
+    page = build_site(published, paths.site_dir, paths.report_path)
     print(f"Data page: {page} (open it in a browser; it needs no server and no network)")
     return 0
 
 
 def serve() -> int:
     """Start the local PostgreSQL, copy the published marts into it, print how to connect."""
+    from orchestration import engines
     from orchestration.definitions import build_definitions
     from orchestration.serving.assets import ServingDatabaseResource
     from orchestration.serving.local_postgres import LOADER_ROLE, READER_ROLE
-    from orchestration.warehouse.resource import WarehouseResource
 
     if published_warehouse() is None:
         return 1
@@ -231,15 +202,14 @@ def serve() -> int:
     server.start()
     # The copy is a run of the copy job, so that it is recorded in the project's instance like every other.
     serving_database = ServingDatabaseResource(url=server.url(LOADER_ROLE), reader_role=READER_ROLE)
-    job = build_definitions(WarehouseResource(), serving_database=serving_database).resolve_job_def(
-        "copy_to_serving_database"
-    )
+    warehouse = engines.warehouse()
+    job = build_definitions(warehouse, serving_database=serving_database).resolve_job_def("copy_to_serving_database")
     with project_instance() as instance:
-        logs = run_logs(WarehouseResource().log_path())
+        logs = run_logs(warehouse.paths.log_path)
         result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=logs)
         fault = None if result.success else machine_fault(instance, result)
     if not result.success:
-        print("\n".join(failure_messages(result)), file=sys.stderr)
+        print("\n".join(failures.step_messages(result.all_events)), file=sys.stderr)
         print_machine_fault(fault)
         return 1
     [materialization] = result.asset_materializations_for_node("postgres_serving_copy")
@@ -354,13 +324,14 @@ def spark_cluster_stop() -> int:
 
 
 def local_spark_cluster():
+    from orchestration.engines.spark import publications_dir
+    from orchestration.serving.spark_cluster import LocalSparkCluster
     from orchestration.warehouse import settings
-    from orchestration.warehouse.resource import WarehouseResource
-    from orchestration.warehouse.spark_cluster import LocalSparkCluster
+    from orchestration.warehouse.paths import Paths
 
     return LocalSparkCluster(
         settings.warehouse_path().parent / "spark-cluster",
-        spark_dir=WarehouseResource().spark_dir(),
+        spark_dir=publications_dir(Paths.from_settings()),
         master_port=settings.spark_master_port(),
         connect_port=settings.spark_connect_port(),
         thrift_port=settings.spark_thrift_port(),
@@ -499,10 +470,10 @@ def main(argv: list[str] | None = None) -> int:
     accept_command = commands.add_parser("accept", help="add the kept rows of a reviewed proposals file to the seeds")
     accept_command.add_argument("proposals", type=Path, help="the proposals file, with true in column keep to keep")
     args = parser.parse_args(argv)
-    from orchestration.warehouse import settings
+    from orchestration import engines
 
     try:
-        settings.warehouse_engine()  # read by everything the commands import: a wrong value is said once, plainly
+        engines.chosen()  # read by everything the commands import: a wrong value is said once, plainly
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2

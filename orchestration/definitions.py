@@ -2,11 +2,13 @@
 
 seeds → ingest (raw tables, input contracts) → transform (dbt) → consistency (checks on the rules' findings) →
 publish → serving (the data page, the PostgreSQL copy), with automation (jobs, schedules, sensors) over all of them
-and the ground floor (warehouse/) under them.
+and the ground floor (warehouse/) under them. The engine they run on (engines/, WAREHOUSE_ENGINE) is chosen here, once,
+and handed to every step inside the warehouse resource.
 """
 
 import dagster as dg
 
+from orchestration import engines
 from orchestration.automation.jobs import (
     copy_to_serving_database,
     daily_refresh,
@@ -57,4 +59,4 @@ def build_definitions(
     )
 
 
-defs = build_definitions(WarehouseResource(), serving_database=serving_database_from_settings())
+defs = build_definitions(engines.warehouse(), serving_database=serving_database_from_settings())

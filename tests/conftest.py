@@ -21,9 +21,12 @@ import filelock
 import pytest
 
 from benchmarks.report import SUITE_TIMES
+from orchestration import engines
+from orchestration.automation import failures
 from orchestration.automation.sensors import record_failed_runs
 from orchestration.definitions import build_definitions
-from orchestration.warehouse.resource import START_FROM_TAG, WarehouseResource
+from orchestration.warehouse.engine import START_FROM_TAG
+from orchestration.warehouse.resource import WarehouseResource
 from orchestration.warehouse.settings import REPO_ROOT
 
 REPO_SEEDS = REPO_ROOT / "seeds"
@@ -95,8 +98,11 @@ def _minutes(seconds: float) -> str:
     return f"{minutes:.0f} min {rest:.1f} s"
 
 
-def make_warehouse(root: Path, seeds_dir: Path = REPO_SEEDS, **settings) -> WarehouseResource:
-    return WarehouseResource(
+def make_warehouse(
+    root: Path, seeds_dir: Path = REPO_SEEDS, engine: str | None = None, **settings
+) -> WarehouseResource:
+    return engines.warehouse(
+        engine,
         seeds_dir=str(seeds_dir),
         published_path=str(root / "data" / "warehouse.duckdb"),
         work_dir=str(root / "data" / ".runs"),
@@ -266,20 +272,13 @@ def copy_of(built: Path, destination: Path, with_history: bool = False) -> Path:
 
 
 def failure_text(result: dg.ExecuteInProcessResult) -> str:
-    """Everything a failed run says about why: failed check descriptions and step failure messages."""
+    """Everything a failed run says about why: failed check descriptions and what each failed step said."""
     parts = [
         evaluation.description or ""
         for evaluation in result.get_asset_check_evaluations()
         if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
     ]
-    for event in result.all_events:
-        if event.is_step_failure:
-            data = event.step_failure_data
-            if data.user_failure_data and data.user_failure_data.description:
-                parts.append(data.user_failure_data.description)
-            elif data.error:
-                parts.append(data.error.message)
-    return "\n".join(parts)
+    return "\n".join([*parts, *failures.step_messages(result.all_events)])
 
 
 @pytest.fixture()

@@ -8,7 +8,7 @@ import subprocess
 import duckdb
 import pytest
 
-from orchestration.warehouse.dbt import run_environment
+from orchestration.engines.duckdb import run_environment
 from orchestration.warehouse.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, REPO_ROOT
 
 # The sources of the two texts the first seeds were read from (the two articles and the reports they cite).

@@ -21,15 +21,15 @@ import pytest
 from benchmarks.generate import generate
 from benchmarks.measure import BI_QUERIES, measure_one_refresh
 from benchmarks.report import spark_comparison
+from orchestration.engines.spark.loading import load_seed_file
+from orchestration.engines.spark.session import local_session
+from orchestration.engines.spark.tables import POINTER, READER_CATALOG, published_folder
 from orchestration.ingest.loading import SeedFileError
 from orchestration.ingest.loading import load_seed_file as load_duckdb
 from orchestration.ingest.seed_tables import seed_tables
-from orchestration.ingest.spark_loading import load_seed_file
 from orchestration.serving import connect
+from orchestration.serving.spark_cluster import spark_home
 from orchestration.warehouse.settings import DBT_EXECUTABLE, REPO_ROOT
-from orchestration.warehouse.spark_cluster import spark_home
-from orchestration.warehouse.spark_session import local_session
-from orchestration.warehouse.spark_warehouse import POINTER, READER_CATALOG, published_folder
 from tests.conftest import REPO_SEEDS, copy_seeds, free_port
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]

@@ -2,11 +2,11 @@
 
 import dagster as dg
 
-from orchestration.publish.publishing import kept_versions, restore_kept_version
 from orchestration.serving.site import build_site
 from orchestration.warehouse import settings
+from orchestration.warehouse.engine import START_FROM_TAG
 from orchestration.warehouse.files import size_bytes
-from orchestration.warehouse.resource import START_FROM_TAG, WarehouseResource
+from orchestration.warehouse.resource import WarehouseResource
 
 refresh_warehouse = dg.define_asset_job(
     name="refresh_warehouse",
@@ -33,12 +33,13 @@ copy_to_serving_database = dg.define_asset_job(
 
 @dg.op(description="Publish the newest kept version again (a publication of its own) and rewrite the data page.")
 def restore_previous_version(context: dg.OpExecutionContext, warehouse: WarehouseResource) -> None:
+    engine, paths = warehouse.engine, warehouse.paths
     try:
-        restored = restore_kept_version(warehouse)  # the run's WarehouseResource holds the refresh lock
+        restored = engine.restore_kept_version(paths)  # the run's WarehouseResource holds the refresh lock
     except FileNotFoundError as error:
         raise dg.Failure(description=str(error)) from error
-    published, version = warehouse.publication(), restored.name if warehouse.engine == "spark" else restored.parent.name
-    remaining = len(kept_versions(warehouse))
+    published, version = engine.publication(paths), engine.version_name(restored)
+    remaining = len(engine.kept_versions(paths))
     context.log.info(f"restored {version} as {published}; {remaining} older version(s) kept")
     # Recorded as materializations of the assets a refresh writes, so that their history in the UI shows rollbacks.
     context.log_event(
@@ -54,7 +55,7 @@ def restore_previous_version(context: dg.OpExecutionContext, warehouse: Warehous
             },
         )
     )
-    page = build_site(warehouse.reader_path(), warehouse.site_dir(), warehouse.report_path())
+    page = build_site(engine.reader_path(paths), paths.site_dir, paths.report_path)
     context.log_event(
         dg.AssetMaterialization(
             "data_page", metadata={"path": dg.MetadataValue.path(str(page)), "size_bytes": page.stat().st_size}

@@ -6,11 +6,13 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.automation import failures as failures_read
 from orchestration.automation.changes import seed_changes
 from orchestration.publish.publishing import published_checksums
-from orchestration.warehouse import machine
+from orchestration.warehouse.engine import START_FROM_TAG
 from orchestration.warehouse.files import append_jsonl
-from orchestration.warehouse.resource import FAILED_RUNS_LOG_NAME, START_FROM_TAG, WarehouseResource
+from orchestration.warehouse.paths import FAILED_RUNS_LOG_NAME
+from orchestration.warehouse.resource import WarehouseResource
 
 
 @dg.sensor(
@@ -24,7 +26,7 @@ from orchestration.warehouse.resource import FAILED_RUNS_LOG_NAME, START_FROM_TA
     ),
 )
 def seed_files_changed(context: dg.SensorEvaluationContext, warehouse: WarehouseResource) -> dg.SensorResult:
-    previous = json.loads(context.cursor) if context.cursor else published_checksums(warehouse)
+    previous = json.loads(context.cursor) if context.cursor else published_checksums(warehouse.paths, warehouse.engine)
     changes = seed_changes(Path(warehouse.seeds_dir), previous)
     for message in changes.warnings():
         context.log.warning(message)
@@ -33,7 +35,7 @@ def seed_files_changed(context: dg.SensorEvaluationContext, warehouse: Warehouse
             skip_reason="; ".join(changes.warnings()) or "no seed file changed", cursor=changes.cursor()
         )
     tags = {"warehouse/trigger": "seed_files_changed", "warehouse/changed_files": ",".join(changes.changed)}
-    if warehouse.engine == "spark":  # a run on Spark rebuilds the whole warehouse (docs/spark.md)
+    if warehouse.engine.rebuilds_everything:  # as on Spark (docs/spark.md)
         run = dg.RunRequest(run_key=changes.run_key(), tags={**tags, START_FROM_TAG: "empty"})
     else:
         run = dg.RunRequest(
@@ -51,27 +53,24 @@ def seed_files_changed(context: dg.SensorEvaluationContext, warehouse: Warehouse
     "the warehouse; each published warehouse carries the list as audit.failed_runs.",
 )
 def record_failed_runs(context: dg.RunFailureSensorContext, warehouse: WarehouseResource) -> None:
+    run_id = context.dagster_run.run_id
     failures = context.get_step_failure_events()
-    errors = [event.step_failure_data.error for event in failures if event.step_failure_data.error]
+    run_errors = failures_read.errors(failures)
+    succeeded = context.instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_SUCCESS)
     entry = {
         "failed_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "run_id": context.dagster_run.run_id,
+        "run_id": run_id,
         "job": context.dagster_run.job_name,
         "failing_steps": [event.step_key for event in failures],
-        "error": "\n".join(error.message.strip() for error in errors) or (context.failure_event.message or ""),
-        "machine_fault": machine.fault_of_run(
+        "error": "\n".join(error.message.strip() for error in run_errors) or (context.failure_event.message or ""),
+        "machine_fault": failures_read.machine_fault(
             context.dagster_run.tags,
             # The run's own error too: a fault found before any step (a resource's checks) fails no step.
-            [*errors, getattr(context.failure_event.event_specific_data, "error", None)],
+            [*run_errors, getattr(context.failure_event.event_specific_data, "error", None)],
             Path(warehouse.work_dir),
-            published=any(
-                entry.step_key == "published_warehouse"
-                for entry in context.instance.all_logs(
-                    context.dagster_run.run_id, of_type=dg.DagsterEventType.STEP_SUCCESS
-                )
-            ),
+            after_publishing=failures_read.published(entry.dagster_event for entry in succeeded),
         ),
     }
-    log = warehouse.failed_runs_log_path()
+    log = warehouse.paths.failed_runs_log_path
     append_jsonl(log, entry)
     context.log.info(f"recorded failed run {entry['run_id']} in {log}")

@@ -6,6 +6,7 @@ fails with ERROR severity, so a failed warn rule is recorded and reported while 
 
 import dagster as dg
 
+from orchestration.warehouse.engine import Run
 from orchestration.warehouse.resource import WarehouseResource
 
 CONSISTENCY_ASSET = dg.AssetKey(["marts", "fct_consistency_check"])
@@ -28,11 +29,15 @@ def _evaluate(
     """The findings that match `finding` among the evaluations that match `evaluated`, counted in SQL; the first
     MAX_DESCRIBED are described and logged."""
     table = "marts.fct_consistency_check"
-    [(total,)] = warehouse.rows(context, f"select count(*) from {table} where {evaluated}")
-    rules = [row[0] for row in warehouse.rows(context, f"select distinct rule_id from {table} where {finding}")]
-    [(count,)] = warehouse.rows(context, f"select count(*) from {table} where {finding}")
-    shown = warehouse.rows(
-        context,
+    engine, paths, run = warehouse.engine, warehouse.paths, Run.of(context)
+
+    def rows(sql: str) -> list[tuple]:
+        return engine.rows(paths, run, sql)
+
+    [(total,)] = rows(f"select count(*) from {table} where {evaluated}")
+    rules = [row[0] for row in rows(f"select distinct rule_id from {table} where {finding}")]
+    [(count,)] = rows(f"select count(*) from {table} where {finding}")
+    shown = rows(
         f"select rule_id, severity, status, message from {table} where {finding} "
         f"order by rule_id, check_id limit {MAX_DESCRIBED}",
     )

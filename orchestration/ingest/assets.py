@@ -3,15 +3,14 @@ input contract as a blocking asset check."""
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import dagster as dg
 
-from orchestration.ingest import spark_loading
-from orchestration.ingest.loading import SeedFileError, load_seed_file
+from orchestration.ingest.loading import SeedFileError
 from orchestration.ingest.seed_tables import SeedTable, seed_tables
 from orchestration.ingest.validation import start_importing_great_expectations
-from orchestration.warehouse import audit, settings, spark_session, spark_warehouse
+from orchestration.warehouse import settings
+from orchestration.warehouse.engine import Run
 from orchestration.warehouse.resource import WarehouseResource
 from orchestration.warehouse.retry import TRANSIENT_RETRY, retried_only_if_transient
 from orchestration.warehouse.settings import OWNERS
@@ -39,15 +38,12 @@ def build_seed_asset(table: SeedTable) -> dg.AssetsDefinition:
     )
     def load_seed(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         start_importing_great_expectations()  # the input contracts that follow need it
-        path = warehouse.seed_path(table.file_name)
+        path = warehouse.paths.seed_path(table.file_name)
         with retried_only_if_transient():
             try:
-                if warehouse.engine == "spark":
-                    result, preview = _load_on_spark(context, warehouse, table, path)
-                else:
-                    with warehouse.connect_working(context) as connection:
-                        result = load_seed_file(connection, table, path)
-                        preview = connection.execute(f'select * from raw."{table.name}" limit {PREVIEW_ROWS}').df()
+                result, preview = warehouse.engine.load_seed_file(
+                    warehouse.paths, Run.of(context), table, path, PREVIEW_ROWS
+                )
             except SeedFileError as error:
                 # Bad input is not retried (a locked file is); the description shows in the UI and the run's error.
                 raise dg.Failure(
@@ -66,15 +62,6 @@ def build_seed_asset(table: SeedTable) -> dg.AssetsDefinition:
     return load_seed
 
 
-def _load_on_spark(context: dg.AssetExecutionContext, warehouse: WarehouseResource, table: SeedTable, path: Path):
-    """The seed file loaded by Spark into the run's tables (docs/spark.md), and its first rows."""
-    session = spark_session.session()
-    tables = warehouse.run_tables(context)
-    result = spark_loading.load_seed_file(session, table, path, tables / "raw.db")
-    preview = session.read.parquet(str(tables / "raw.db" / table.name)).limit(PREVIEW_ROWS).toPandas()
-    return result, preview.drop(columns=[spark_loading.SEED_ORDER])
-
-
 def build_input_contract_check(table: SeedTable) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=dg.AssetKey(["raw", table.name]),
@@ -88,24 +75,9 @@ def build_input_contract_check(table: SeedTable) -> dg.AssetChecksDefinition:
         ),
     )
     def input_contract(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        from orchestration.ingest import spark_validation, validation  # imports Great Expectations
-
-        seed_file = warehouse.seed_path(table.file_name)
-        if warehouse.engine == "spark":
-            tables = warehouse.run_tables(context)
-            outcome = spark_validation.check_seed_table(spark_session.session(), tables, table, seed_file)
-            record = _contract_result(context, outcome)
-            spark_warehouse.write_rows(
-                spark_session.session(),
-                tables / f"{audit.SCHEMA}.db" / "input_contract_results",
-                audit.COLUMNS["input_contract_results"],
-                [record],
-                mode="append",
-            )
-        else:
-            with warehouse.connect_working(context) as connection:
-                outcome = validation.check_seed_table(connection, table, seed_file)
-                audit.append_rows(connection, "input_contract_results", [_contract_result(context, outcome)])
+        engine, paths, run = warehouse.engine, warehouse.paths, Run.of(context)
+        outcome = engine.check_seed_table(paths, run, table, paths.seed_path(table.file_name))
+        engine.append_audit_rows(paths, run, "input_contract_results", [_contract_result(context, outcome)])
         if not outcome.passed:
             context.log.error(outcome.summary())
         return dg.AssetCheckResult(

@@ -3,7 +3,6 @@
 import dagster as dg
 
 from orchestration.ingest.seed_tables import seed_tables
-from orchestration.publish.publishing import publish, publish_on_spark
 from orchestration.warehouse import quality_report, settings
 from orchestration.warehouse.dbt import model_keys
 from orchestration.warehouse.files import size_bytes
@@ -18,10 +17,9 @@ from orchestration.warehouse.resource import WarehouseResource
     group_name="publish",
     kinds={settings.warehouse_engine()},
     description=(
-        "The warehouse analysts open: this run's working file, with audit.publish_log and audit.check_results, "
-        "checkpointed and moved onto the published path in one atomic rename (the previous file is kept for "
-        "rollback), and the quality report written beside it. Readers holding the previous file keep reading it "
-        "until they reconnect."
+        "The warehouse analysts open: what this run built, with audit.publish_log and audit.check_results, made "
+        "the publication in one atomic step (the previous one is kept for rollback), and the quality report written "
+        "beside it. Readers holding the previous publication keep reading it until they reconnect."
     ),
 )
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -32,10 +30,11 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
         raise dg.Failure(
             description="not published: failed checks: " + ", ".join(f"{r.asset} {r.check_name}" for r in failed)
         )
-    path = (publish_on_spark if warehouse.engine == "spark" else publish)(warehouse, context.run_id, records)
-    published_rows = quality_report.duckdb_rows(warehouse.reader_path())
+    engine, paths = warehouse.engine, warehouse.paths
+    path = engine.publish(paths, context.run_id, records, warehouse.keep_versions)
+    published_rows = quality_report.duckdb_rows(engine.reader_path(paths))
     report_path = quality_report.write_markdown(
-        warehouse.report_path(),
+        paths.report_path,
         context.run_id,
         records,
         published=True,

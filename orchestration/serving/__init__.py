@@ -26,7 +26,7 @@ LOCKED_DOWN_CONFIG = {
 
 def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
     """A read-only, locked-down connection to the published warehouse (WAREHOUSE_PATH by default). A publication on
-    Spark is read through its DuckDB views (orchestration/warehouse/spark_warehouse.py), which may read the
+    Spark is read through its DuckDB views (orchestration/engines/spark/tables.py), which may read the
     publication's own Parquet files and nothing else."""
     path = Path(path) if path else settings.warehouse_path()
     if not path.exists():

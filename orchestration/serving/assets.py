@@ -32,7 +32,9 @@ def postgres_serving_copy(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, serving_database: ServingDatabaseResource
 ) -> dg.MaterializeResult:
     descriptions = Descriptions.from_manifest(dbt.manifest())
-    copied = copy_marts(warehouse.reader_path(), serving_database.url, descriptions, serving_database.reader_role)
+    copied = copy_marts(
+        warehouse.engine.reader_path(warehouse.paths), serving_database.url, descriptions, serving_database.reader_role
+    )
     context.log.info(f"copied {sum(copied.values())} rows in {len(copied)} tables to the serving database")
     return dg.MaterializeResult(metadata={"rows_per_table": copied, "tables": len(copied)})
 
@@ -56,6 +58,7 @@ def serving_database_from_settings() -> ServingDatabaseResource | None:
 )
 def data_page(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     started = time.perf_counter()
-    page = build_site(warehouse.reader_path(), warehouse.site_dir(), warehouse.report_path())
+    paths = warehouse.paths
+    page = build_site(warehouse.engine.reader_path(paths), paths.site_dir, paths.report_path)
     context.log.info(f"wrote the data page {page} in {time.perf_counter() - started:.1f} s")
     return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(page)), "size_bytes": page.stat().st_size})

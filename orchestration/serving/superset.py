@@ -28,8 +28,8 @@ from pathlib import Path
 import yaml
 
 from orchestration.serving import LOCKED_DOWN_CONFIG
+from orchestration.serving.processes import start_detached, stop_detached
 from orchestration.warehouse.files import generate_secrets, read_secrets
-from orchestration.warehouse.processes import start_detached, stop_detached
 from orchestration.warehouse.settings import REPO_ROOT
 
 BUNDLE_DIR = REPO_ROOT / "bi" / "superset"

@@ -9,7 +9,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import cached_property
 from importlib.metadata import version as installed_version
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -17,7 +16,6 @@ from dagster_dbt import DbtCliResource, DbtProject
 from filelock import FileLock
 from packaging import version
 
-from orchestration.warehouse import settings
 from orchestration.warehouse.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -26,30 +24,6 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 # so their outcome cannot change with the data; `make test` runs them (tests/test_end_to_end.py), as dbt recommends
 # for unit tests, and every refresh is spared their cost.
 REFRESH_BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
-
-
-def run_environment(working_file: str | os.PathLike, run_id: str = "dbt-dev") -> dict[str, str]:
-    """What tells dbt which DuckDB file to build (profiles.yml) and as which run (the history model). Environment
-    variables, not `--vars`: dbt parses the whole project again whenever its command-line vars change (2 to 3 s on
-    every run), while a changed environment variable re-parses only the file that reads it."""
-    return {"WAREHOUSE_WORKING_FILE": str(working_file), "WAREHOUSE_RUN_ID": run_id}
-
-
-def spark_environment(tables: Path, published_history: Path | None, run_id: str) -> dict[str, str]:
-    """The same on Spark (profiles.yml, macros/engines/catalog.sql): where the run's tables are, the raw ones among
-    them, and the published history the history model carries over."""
-    return {
-        "SPARK_WAREHOUSE_DIR": str(tables),
-        "SPARK_RAW_DIR": str(tables / "raw.db"),
-        "SPARK_PUBLISHED_HISTORY": str(published_history or ""),
-        "WAREHOUSE_RUN_ID": run_id,
-        **({"SPARK_REMOTE": settings.spark_remote()} if settings.spark_remote() else {}),
-    }
-
-
-def spark_target() -> list[str]:
-    """dbt's target on Spark: a local session, or the Spark Connect server SPARK_REMOTE names."""
-    return ["--target", "spark_connect" if settings.spark_remote() else "spark"]
 
 
 @contextmanager

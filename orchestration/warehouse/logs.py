@@ -15,7 +15,6 @@ import sys
 
 import dagster as dg
 
-LOG_NAME = "refresh.log"
 FORMAT = "%(asctime)s - %(levelname)s - %(message)s"
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S %z"
 

@@ -1,4 +1,5 @@
-"""Faults of the machine, not of the data: checked before a run starts work, and said in one sentence when met.
+"""Faults of the machine, not of the data, checked before a run starts work (how a failed run's errors are read as
+one of them: orchestration/automation/failures.py).
 
 A run builds in its working folder (WORK_DIR) and publishes with one atomic rename onto the warehouse's path, so
 before it loads anything it checks what would make that impossible or waste the work: both folders exist and take
@@ -9,15 +10,10 @@ working copy of the warehouse. Each refusal is a MachineFault: one sentence nami
 
 from __future__ import annotations
 
-import errno
 import os
-import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-
-from orchestration.warehouse import settings
 
 # Run tag holding the sentence for a fault the run met and said itself (a disk it filled), for the command line and
 # the failed-runs record.
@@ -101,59 +97,6 @@ def nearly_full(folder: Path) -> bool:
     return shutil.disk_usage(folder).free < MARGIN_BYTES
 
 
-def fault_of_run(tags: Mapping[str, str], errors: Iterable, work_dir: Path, published: bool = False) -> str | None:
-    """The one sentence for a run that failed on a fault of the machine, or None when it shows none: the sentence
-    the run recorded in its tags (a disk it filled), or one read from its errors as Dagster keeps them (cls_name,
-    message, cause and context; a fault deep in a chain of wrappers counts). `published`: whether the run had
-    published the warehouse before the fault (a step after publishing, such as the data page, failed)."""
-    return tags.get(FAULT_TAG) or _from_errors(errors, work_dir, published)
-
-
-def _from_errors(errors: Iterable, work_dir: Path, published: bool) -> str | None:
-    warehouse = "the warehouse was published before it" if published else "the published warehouse is unchanged"
-    chain = [error for top in errors if top is not None for error in _chain(top)]
-    for error in chain:
-        if error.cls_name == MachineFault.__name__:
-            return error.message.split(": ", 1)[-1].strip()
-    for error in chain:
-        text = error.message
-        postgres = _postgres_error(error.cls_name)
-        if postgres is not None and postgres.__name__ == "DiskFull":
-            return (
-                "the PostgreSQL serving database ran out of disk space during the copy; the published warehouse is "
-                "not affected, and BI users keep the previous copy. Free space on the database server, then run again."
-            )
-        if postgres is not None:
-            return (
-                "the PostgreSQL serving database could not be reached, or closed the connection during the copy "
-                f"({text.split(': ', 1)[-1].strip().splitlines()[0]}); the published warehouse is not affected, and "
-                "BI users keep the previous copy. Start the server (`make serve` starts the local one); the next "
-                "refresh, or `make serve`, copies again."
-            )
-        if error.cls_name == "OutOfMemoryException" or "Out of Memory Error" in text:
-            model = re.search(r"Runtime Error in model (\w+)", text)
-            building = f" building the model {model.group(1)}" if model else ""
-            return (
-                f"DuckDB ran out of memory at its limit of {settings.duckdb_memory_limit()} (DUCKDB_MEMORY_LIMIT)"
-                f"{building}; {warehouse}. Raise DUCKDB_MEMORY_LIMIT if the machine has the memory, and run again."
-            )
-        denied = re.search(rf"\[Errno (?:{errno.EACCES}|{errno.EPERM})\] [^:]*: '([^']+)'", text)
-        if denied or f"[Errno {errno.EACCES}]" in text or f"[Errno {errno.EPERM}]" in text:
-            path = denied.group(1) if denied else text.split(": ", 1)[-1].strip()
-            return (
-                f"permission denied on {path}; {warehouse}. Give this user access to that path (or set the setting "
-                "that places it elsewhere), and run again."
-            )
-        if f"[Errno {errno.EXDEV}]" in text:
-            return (
-                f"a rename crossed filesystems; {warehouse}. Set WORK_DIR to a folder on the warehouse's filesystem, "
-                "or leave it empty."
-            )
-        if f"[Errno {errno.ENOSPC}]" in text or "No space left" in text:
-            return disk_filled(work_dir, published)
-    return None
-
-
 def disk_filled(work_dir: Path, published: bool = False) -> str:
     if published:  # the working file had become the warehouse: what filled the disk came after it
         return (
@@ -165,19 +108,3 @@ def disk_filled(work_dir: Path, published: bool = False) -> str:
         "the run's working files were removed); the published warehouse is unchanged. Free space on that "
         "filesystem, then run again."
     )
-
-
-def _postgres_error(cls_name: str) -> type | None:
-    """psycopg's class of that name when it is an operational error (a server gone, refused, out of disk)."""
-    import psycopg  # the serving copy's client; only its error classes are needed here
-
-    found = getattr(psycopg, cls_name, None) or getattr(psycopg.errors, cls_name, None)
-    return found if isinstance(found, type) and issubclass(found, psycopg.OperationalError) else None
-
-
-def _chain(error) -> Iterator:
-    """An error and every error it was raised from or while handling."""
-    yield error
-    for linked in (getattr(error, "cause", None), getattr(error, "context", None)):
-        if linked is not None:
-            yield from _chain(linked)

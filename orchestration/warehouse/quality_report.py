@@ -16,8 +16,6 @@ import duckdb
 
 from orchestration.warehouse.files import atomic_write_text
 
-REPORT_NAME = "quality_report.md"
-
 
 @dataclass(frozen=True)
 class CheckRecord:

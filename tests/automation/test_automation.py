@@ -10,8 +10,8 @@ import pytest
 
 from orchestration.automation.sensors import seed_files_changed
 from orchestration.definitions import build_definitions
+from orchestration.warehouse.engine import START_FROM_TAG
 from orchestration.warehouse.files import csv_checksums
-from orchestration.warehouse.resource import START_FROM_TAG
 from tests.conftest import copy_seeds, make_warehouse, record_failure, refresh
 
 

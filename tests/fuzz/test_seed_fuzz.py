@@ -72,8 +72,8 @@ class Snapshot:
             changes.append(f"files beside the published warehouse changed: {sorted(now.beside ^ self.beside)}")
         # A failed run keeps its working file under a clear name; nothing else it made may stay.
         left = sorted(name for name in now.runs - self.runs if not name.startswith(UNPUBLISHED_PREFIX))
-        if left or warehouse.working_folder().exists():
-            changes.append(f"working files left behind: {left or [warehouse.working_folder().name]}")
+        if left or warehouse.paths.working_folder.exists():
+            changes.append(f"working files left behind: {left or [warehouse.paths.working_folder.name]}")
         return changes
 
 
@@ -102,7 +102,9 @@ def test_a_run_on_a_broken_seed_file_publishes_or_changes_nothing(published, mut
     before = Snapshot.of(warehouse)
 
     with report.reproducible("runs", mutation):
-        changes = seed_changes(run / "seeds", published_checksums(warehouse))  # as `refresh --changed` selects
+        changes = seed_changes(
+            run / "seeds", published_checksums(warehouse.paths, warehouse.engine)
+        )  # as `refresh --changed` selects
         graph = definitions.resolve_asset_graph()
         job = definitions.resolve_implicit_global_asset_job_def().get_subset(
             asset_selection=set(changes.downstream(graph)), asset_check_selection=set(changes.checks(graph))

@@ -166,7 +166,7 @@ def test_accepted_figures_are_published_with_their_quotes_and_the_report_says_wh
     assert all(REPORT[start:end] == quote for _, _, quote, start, end in quoted)
     assert typed_by_hand == len(seed_rows(seeds)) - 2  # every row but the two accepted with their quote
 
-    report = Path(published_before.report_path()).read_text()
+    report = published_before.paths.report_path.read_text()
     section = report.split("## New or changed figures")[1].split("\n## ")[0]
     capacity, total = (observation_id for observation_id, *_ in quoted)
     assert "2 figure(s) published for the first time by this run" in section

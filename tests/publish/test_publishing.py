@@ -13,7 +13,6 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.publish.publishing import kept_versions, restore_kept_version
 from orchestration.warehouse.files import read_jsonl
 from orchestration.warehouse.lock import RefreshLockedError, acquire_refresh_lock
 from orchestration.warehouse.resource import UNPUBLISHED_PREFIX
@@ -80,7 +79,7 @@ def two_versions(published_twice, tmp_path):
     root = tmp_path / "copy"
     shutil.copytree(published_twice, root)
     warehouse = make_warehouse(root, seeds_dir=root / "seeds")
-    return warehouse, digest(kept_versions(warehouse)[0])
+    return warehouse, digest(warehouse.engine.kept_versions(warehouse.paths)[0])
 
 
 def test_a_reader_keeps_its_version_through_a_refresh_and_sees_the_new_one_after_reconnecting(two_versions):
@@ -124,9 +123,9 @@ def test_the_published_file_stands_alone_and_records_its_publication(two_version
 
 def test_rollback_restores_the_previous_version_and_keeps_the_history(two_versions):
     warehouse, _ = two_versions
-    assert len(kept_versions(warehouse)) == 1
+    assert len(warehouse.engine.kept_versions(warehouse.paths)) == 1
 
-    restore_kept_version(warehouse)
+    warehouse.engine.restore_kept_version(warehouse.paths)
 
     with duckdb.connect(warehouse.published_path, read_only=True) as connection:
         assert connection.execute(PLATFORMS).fetchone() == (10.0,)
@@ -139,15 +138,15 @@ def test_rollback_restores_the_previous_version_and_keeps_the_history(two_versio
     # 10 until the second run, 11 until the rollback, 10 again since: the rollback is a publication of its own
     assert versions == [(10.0, False, False, False), (11.0, False, True, False), (10.0, True, None, True)]
     assert log == [("publish",), ("publish",), ("rollback",)]
-    assert kept_versions(warehouse) == []
+    assert warehouse.engine.kept_versions(warehouse.paths) == []
     with pytest.raises(FileNotFoundError, match="nothing to roll back to"):
-        restore_kept_version(warehouse)
+        warehouse.engine.restore_kept_version(warehouse.paths)
 
 
 def test_the_rollback_command_rewrites_the_data_page_for_the_restored_version(two_versions):
     warehouse, _ = two_versions
     root = Path(warehouse.published_path).parent.parent
-    platforms_csv = warehouse.site_dir() / "data" / "provincial_platforms_integrated.csv"
+    platforms_csv = warehouse.paths.site_dir / "data" / "provincial_platforms_integrated.csv"
     assert ",11.0," in platforms_csv.read_text()  # written by the second refresh
 
     home = root / "dagster_home"
@@ -161,9 +160,9 @@ def test_the_rollback_command_rewrites_the_data_page_for_the_restored_version(tw
     )
 
     assert rolled_back.returncode == 0, rolled_back.stderr
-    assert f"Data page: {warehouse.site_dir() / 'index.html'}" in rolled_back.stdout
+    assert f"Data page: {warehouse.paths.site_dir / 'index.html'}" in rolled_back.stdout
     assert ",10.0," in platforms_csv.read_text()
-    assert "(rollback)" in (warehouse.site_dir() / "index.html").read_text()
+    assert "(rollback)" in (warehouse.paths.site_dir / "index.html").read_text()
 
     # The rollback is a run in the project's instance, and a materialization of what it rewrote.
     with dg.DagsterInstance.from_config(str(home)) as instance:
@@ -193,11 +192,14 @@ def test_the_rollback_command_says_plainly_when_nothing_is_kept(tmp_path):
 def test_only_the_configured_number_of_versions_is_kept(two_versions):
     warehouse, _ = two_versions
     warehouse = make_warehouse(Path(warehouse.published_path).parent.parent, keep_versions=1)
-    assert len(kept_versions(warehouse)) == 1
+    assert len(warehouse.engine.kept_versions(warehouse.paths)) == 1
     for _ in range(2):
         assert republish(warehouse).success
     # four publications, the newest published: one previous version kept
-    assert len(kept_versions(warehouse)) == 1 and len(read_jsonl(warehouse.publish_log_path())) == 4
+    assert (
+        len(warehouse.engine.kept_versions(warehouse.paths)) == 1
+        and len(read_jsonl(warehouse.paths.publish_log_path)) == 4
+    )
 
 
 def test_a_failed_run_keeps_its_working_file_under_a_clear_name(published_before):
@@ -207,7 +209,7 @@ def test_a_failed_run_keeps_its_working_file_under_a_clear_name(published_before
     assert not refresh(published_before).success
 
     kept = [p for p in Path(published_before.work_dir).iterdir() if p.name.startswith(UNPUBLISHED_PREFIX)]
-    assert len(kept) == 1 and not published_before.working_folder().exists()
+    assert len(kept) == 1 and not published_before.paths.working_folder.exists()
     assert (kept[0] / "warehouse.duckdb").exists() and (kept[0] / "run_results.json").exists()
     assert "intelligent_share_of_total_2024" in (kept[0] / "quality_report.md").read_text()
 
@@ -249,7 +251,7 @@ def test_a_refresh_killed_mid_build_leaves_the_warehouse_intact_and_the_next_run
     os.killpg(refresh_process.pid, signal.SIGKILL)
     refresh_process.wait(timeout=30)
     assert refresh_process.returncode == -signal.SIGKILL
-    working_folder = published_before.working_folder()
+    working_folder = published_before.paths.working_folder
     assert working_folder.is_dir(), "the killed run should have left its working folder"
 
     assert digest(published_before.published_path) == before

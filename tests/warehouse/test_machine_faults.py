@@ -16,9 +16,9 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from orchestration import engines
+from orchestration.automation.failures import machine_fault
 from orchestration.warehouse.files import file_sha256, read_jsonl
-from orchestration.warehouse.machine import fault_of_run
-from orchestration.warehouse.resource import WarehouseResource
 from orchestration.warehouse.settings import DBT_EXECUTABLE, REPO_ROOT
 from tests.conftest import REPO_SEEDS, copy_seeds, failure_text, record_failure, remount, republish
 from tests.conftest import refresh as refresh_in_process
@@ -83,12 +83,12 @@ def assert_the_next_run_succeeds(published: Path, seeds: Path, rebuild: bool = F
     rebuilds one mart meets all that a fault can leave (the lock, the working folder and file, the room estimate, dbt's
     target folder, the versions, the rename, the data page); a fault met while dbt was building all the models gets a
     whole rebuild."""
-    warehouse = WarehouseResource(
+    warehouse = engines.warehouse(
         seeds_dir=str(seeds), published_path=str(published), work_dir=str(published.parent / ".runs")
     )
     result = refresh_in_process(warehouse) if rebuild else republish(warehouse)
     assert result.success, failure_text(result)
-    assert [entry["action"] for entry in read_jsonl(warehouse.publish_log_path())][-1] == "publish"
+    assert [entry["action"] for entry in read_jsonl(warehouse.paths.publish_log_path)][-1] == "publish"
 
 
 def published_copy(built_warehouse: Path, folder: Path) -> Path:
@@ -278,13 +278,13 @@ def test_a_memory_limit_too_small_is_named_with_its_setting_and_not_retried(
 def test_the_failed_runs_record_keeps_the_sentence(built_warehouse, mount, tmp_path):
     published = published_copy(built_warehouse, tmp_path)
     elsewhere = mount("elsewhere", "16m") / "runs"
-    warehouse = WarehouseResource(seeds_dir=str(REPO_SEEDS), published_path=str(published), work_dir=str(elsewhere))
+    warehouse = engines.warehouse(seeds_dir=str(REPO_SEEDS), published_path=str(published), work_dir=str(elsewhere))
     instance = dg.DagsterInstance.ephemeral()
     result = refresh_in_process(warehouse, instance=instance)
     assert not result.success
     record_failure(result, instance, warehouse)
 
-    [entry] = read_jsonl(warehouse.failed_runs_log_path())
+    [entry] = read_jsonl(warehouse.paths.failed_runs_log_path)
     assert entry["run_id"] == result.run_id
     assert entry["machine_fault"].startswith(f"the working folder {elsewhere} (WORK_DIR) is on another filesystem")
 
@@ -317,8 +317,8 @@ def test_a_fault_after_publishing_does_not_claim_the_warehouse_unchanged(
     [failure] = [e for e in dg.materialize([data_page], raise_on_error=False).all_events if e.is_step_failure]
     error = failure.step_failure_data.error  # as Dagster keeps it
 
-    unpublished = fault_of_run({}, [error], tmp_path, published=False)
-    published = fault_of_run({}, [error], tmp_path, published=True)
+    unpublished = machine_fault({}, [error], tmp_path, after_publishing=False)
+    published = machine_fault({}, [error], tmp_path, after_publishing=True)
 
     assert before_publishing in unpublished and "the published warehouse is unchanged" in unpublished
     assert after_publishing in published and "unchanged" not in published

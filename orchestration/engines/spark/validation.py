@@ -1,7 +1,7 @@
 """The input contracts on Apache Spark (docs/spark.md): the same expectations as on DuckDB (vocabulary.py), validated
 by Great Expectations' own Spark data source on the raw table as a Spark DataFrame, so that they run where the data
 is. A broken contract is named by the same sentence as on DuckDB, its line found from the row's place in the file
-(spark_loading.SEED_ORDER)."""
+(loading.SEED_ORDER)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from orchestration.engines.spark import tables as spark_tables
+from orchestration.engines.spark.loading import SEED_ORDER, seed_positions
 from orchestration.ingest.seed_tables import SeedTable
-from orchestration.ingest.spark_loading import SEED_ORDER, seed_positions
 from orchestration.ingest.validation import (
     ContractOutcome,
     import_great_expectations,
@@ -19,13 +20,12 @@ from orchestration.ingest.validation import (
     table_query,
 )
 from orchestration.ingest.vocabulary import build_contracts
-from orchestration.warehouse import spark_warehouse
 
 
 def check_seed_table(session, tables_dir: Path, table: SeedTable, seed_file: Path) -> ContractOutcome:
     """Validate raw.<table> (loaded from `seed_file` under `tables_dir`) against its contract."""
     gx = import_great_expectations()
-    spark_warehouse.declare(session, tables_dir)
+    spark_tables.declare(session, tables_dir)
     catalogs = read_catalogs(lambda sql: [tuple(row) for row in session.sql(sql).collect()], table, quote="`")
     contracts = build_contracts(gx.expectations, table, catalogs, stored_columns=(SEED_ORDER,))
     for position, contract in enumerate(contracts):

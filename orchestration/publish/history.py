@@ -7,9 +7,6 @@ and closed get their recorded_from and recorded_until when it is (the same time 
 
 from __future__ import annotations
 
-import os
-import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -60,32 +57,3 @@ def stamp(connection: duckdb.DuckDBPyConnection, run_id: str, published_at: str)
         "where recorded_until_run_id = ? and recorded_until is null",
         [at, run_id],
     )
-
-
-def stamp_parquet(session, table_folder: Path, run_id: str, published_at: str) -> None:
-    """The same stamps on Spark (docs/spark.md): Parquet is not updated in place, so the history is written stamped
-    beside its folder, then takes its place."""
-    from pyspark.sql import functions as F
-
-    if not table_folder.is_dir():
-        return
-    at = datetime.fromisoformat(published_at).astimezone(UTC)
-    history = session.read.parquet(str(table_folder))
-    stamped = history.withColumn(
-        "recorded_from",
-        F.when((F.col("first_published_run_id") == run_id) & F.col("recorded_from").isNull(), F.lit(at)).otherwise(
-            F.col("recorded_from")
-        ),
-    ).withColumn(
-        "recorded_until",
-        F.when((F.col("recorded_until_run_id") == run_id) & F.col("recorded_until").isNull(), F.lit(at)).otherwise(
-            F.col("recorded_until")
-        ),
-    )
-    written = table_folder.with_name(f".{table_folder.name}.stamped")
-    shutil.rmtree(written, ignore_errors=True)
-    stamped.write.parquet(str(written))
-    replaced = table_folder.with_name(f".{table_folder.name}.unstamped")
-    os.replace(table_folder, replaced)
-    os.replace(written, table_folder)
-    shutil.rmtree(replaced)

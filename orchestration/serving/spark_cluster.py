@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.warehouse.processes import running_pid, start_detached, stop_detached
+from orchestration.serving.processes import running_pid, start_detached, stop_detached
 
 CONNECT_SERVER = "org.apache.spark.sql.connect.service.SparkConnectServer"
 START_TIMEOUT_SECONDS = 120
@@ -90,7 +90,7 @@ class LocalSparkCluster:
                 self.connect_port,
             ),
             "thrift": (
-                [sys.executable, "-m", "orchestration.warehouse.spark_thrift_server", str(self.spark_dir)]
+                [sys.executable, "-m", "orchestration.serving.spark_thrift_server", str(self.spark_dir)]
                 + [self.master_url, str(self.thrift_port), str(self.folder / "thrift"), str(APPLICATION_CORES)],
                 self.thrift_port,
             ),

@@ -8,7 +8,7 @@ within POLL_SECONDS of a refresh or a rollback publishing it. The names switch i
 one transaction, so a BI query in that moment may find a table missing or read two tables of two publications
 (docs/spark.md).
 
-    python -m orchestration.warehouse.spark_thrift_server SPARK_DIR MASTER_URL PORT SCRATCH_DIR
+    python -m orchestration.serving.spark_thrift_server SPARK_DIR MASTER_URL PORT SCRATCH_DIR
 
 LocalSparkCluster starts it as one of the cluster's processes.
 """
@@ -19,8 +19,8 @@ import sys
 import time
 from pathlib import Path
 
-from orchestration.warehouse.spark_session import local_session
-from orchestration.warehouse.spark_warehouse import STAGED, declare, published_folder, swap
+from orchestration.engines.spark.session import local_session
+from orchestration.engines.spark.tables import STAGED, declare, published_folder, swap
 
 POLL_SECONDS = 2.0
 THRIFT_SERVER = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"

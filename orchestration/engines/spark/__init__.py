@@ -1,0 +1,160 @@
+"""The warehouse on Apache Spark (WAREHOUSE_ENGINE=spark, docs/spark.md): a run builds Parquet tables in its working
+folder and publishes them beside the DuckDB file's place, in spark-warehouse/ (tables.py).
+
+Every run on Spark rebuilds the whole warehouse: the recorded history is the one table carried over, and dbt reads it
+from the publication (SPARK_PUBLISHED_HISTORY). pyspark comes with the optional `spark` extra and is imported only
+when a step runs on Spark (session.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import ClassVar
+
+from orchestration.engines.spark import loading, publishing
+from orchestration.engines.spark import tables as spark_tables
+from orchestration.engines.spark.session import session
+from orchestration.ingest.seed_tables import SeedTable
+from orchestration.publish import history
+from orchestration.warehouse import audit, settings
+from orchestration.warehouse.engine import DbtInvocation, Describe, Engine, Run, relation_metadata
+from orchestration.warehouse.paths import Paths
+from orchestration.warehouse.resource import claim_working_folder, owner
+
+
+def spark_environment(tables: Path, published_history: Path | None, run_id: str) -> dict[str, str]:
+    """What tells dbt where the run's tables are (profiles.yml, macros/engines/catalog.sql), the raw ones among them,
+    and the published history the history model carries over."""
+    return {
+        "SPARK_WAREHOUSE_DIR": str(tables),
+        "SPARK_RAW_DIR": str(tables / "raw.db"),
+        "SPARK_PUBLISHED_HISTORY": str(published_history or ""),
+        "WAREHOUSE_RUN_ID": run_id,
+        **({"SPARK_REMOTE": settings.spark_remote()} if settings.spark_remote() else {}),
+    }
+
+
+def spark_target() -> list[str]:
+    """dbt's target on Spark: a local session, or the Spark Connect server SPARK_REMOTE names."""
+    return ["--target", "spark_connect" if settings.spark_remote() else "spark"]
+
+
+def publications_dir(paths: Paths) -> Path:
+    """The publications and the pointer to the published one, beside the DuckDB file's place."""
+    return paths.published_path.with_name("spark-warehouse")
+
+
+def tables_dir(paths: Paths) -> Path:
+    """A run's tables: <schema>.db/<table>/ Parquet folders."""
+    return paths.working_folder / "tables"
+
+
+class SparkEngine(Engine):
+    """Parquet tables per run and per publication, queried through a Spark session."""
+
+    name: ClassVar[str] = publishing.ENGINE
+    rebuilds_everything: ClassVar[bool] = True
+
+    def dbt_target_path(self, paths: Paths) -> Path:
+        return paths.work_dir / "dbt_target_spark"
+
+    def publication(self, paths: Paths) -> Path:
+        spark_dir = publications_dir(paths)
+        return spark_tables.published_folder(spark_dir) or spark_dir / spark_tables.POINTER
+
+    def reader_path(self, paths: Paths) -> Path:
+        """The DuckDB views over the published Parquet."""
+        spark_dir = publications_dir(paths)
+        folder = spark_tables.published_folder(spark_dir)
+        return folder / spark_tables.READER_CATALOG if folder else spark_dir / spark_tables.POINTER
+
+    def load_seed_file(self, paths: Paths, run: Run, table: SeedTable, path: Path, preview_rows: int):
+        tables = self._run_tables(paths, run)
+        result = loading.load_seed_file(session(), table, path, tables / "raw.db")
+        preview = session().read.parquet(str(tables / "raw.db" / table.name)).limit(preview_rows).toPandas()
+        return result, preview.drop(columns=[loading.SEED_ORDER])
+
+    def check_seed_table(self, paths: Paths, run: Run, table: SeedTable, seed_file: Path):
+        from orchestration.engines.spark import validation  # imports Great Expectations: only when a check runs
+
+        return validation.check_seed_table(session(), self._run_tables(paths, run), table, seed_file)
+
+    def append_audit_rows(self, paths: Paths, run: Run, table: str, rows: list[list]) -> None:
+        folder = self._run_tables(paths, run) / f"{audit.SCHEMA}.db" / table
+        spark_tables.write_rows(session(), folder, audit.COLUMNS[table], rows, mode="append")
+
+    def rows(self, paths: Paths, run: Run | None, sql: str) -> list[tuple]:
+        tables = self._run_tables(paths, run) if run else tables_dir(paths)
+        return spark_tables.rows(session(), tables, sql)
+
+    def has_table(self, paths: Paths, schema: str, table: str) -> bool:
+        return (tables_dir(paths) / f"{schema}.db" / table).is_dir()
+
+    def dbt_invocation(self, paths: Paths, run: Run) -> DbtInvocation:
+        tables = self._run_tables(paths, run)
+        variables = spark_environment(tables, self._published_history(paths), run.run_id)
+        return DbtInvocation(variables, spark_target(), lambda: _describer(tables))
+
+    def publish(self, paths: Paths, run_id: str, records: list, keep_versions: int) -> Path:
+        return publishing.publish(paths, tables_dir(paths), publications_dir(paths), run_id, records, keep_versions)
+
+    def kept_versions(self, paths: Paths) -> list[Path]:
+        spark_dir = publications_dir(paths)
+        published = spark_tables.published_folder(spark_dir)
+        folders = spark_dir.iterdir() if spark_dir.is_dir() else []
+        return sorted((p for p in folders if p.is_dir() and p != published), reverse=True)
+
+    def version_name(self, version: Path) -> str:
+        return version.name
+
+    def restore_kept_version(self, paths: Paths) -> Path:
+        versions = self.kept_versions(paths)
+        if not versions:
+            raise FileNotFoundError(
+                f"no previous version is kept in {publications_dir(paths)}; nothing to roll back to"
+            )
+        published_history = self._published_history(paths)
+
+        def environment(tables: Path, run_id: str) -> tuple[dict[str, str], list[str]]:
+            return spark_environment(tables, published_history, run_id), spark_target()
+
+        publishing.restore(
+            paths, tables_dir(paths), publications_dir(paths), versions[0], environment, self.dbt_target_path(paths)
+        )
+        return versions[0]
+
+    def _run_tables(self, paths: Paths, run: Run) -> Path:
+        """The run's tables folder, claimed on its first use."""
+        tables = tables_dir(paths)
+        if owner(paths.working_folder) == run.run_id:
+            return tables
+        if run.start_from != "empty":
+            raise ValueError(
+                "on the spark engine every run rebuilds the whole warehouse: run the refresh_warehouse job "
+                "(make run), not a selection of its assets"
+            )
+        claim_working_folder(paths, run.run_id)
+        tables.mkdir()
+        return tables
+
+    def _published_history(self, paths: Paths) -> Path | None:
+        """The published history's Parquet folder, if there is one."""
+        folder = spark_tables.published_folder(publications_dir(paths))
+        history_folder = folder / f"{history.HISTORY_SCHEMA}.db" / history.HISTORY_TABLE if folder else None
+        return history_folder if history_folder and history_folder.is_dir() else None
+
+
+@contextmanager
+def _describer(tables: Path) -> Iterator[Describe]:
+    """The columns and row count of a table in a run's tables folder (its views ended with dbt's session)."""
+
+    def describe(schema: str, name: str) -> dict:
+        folder = tables / f"{schema}.db" / name
+        if not folder.is_dir():
+            return {}
+        frame = session().read.parquet(str(folder))
+        return relation_metadata([(f.name, f.dataType.simpleString()) for f in frame.schema.fields], frame.count())
+
+    yield describe
