@@ -7,7 +7,7 @@ import re
 import pytest
 import yaml
 
-from orchestration.engines import ENGINES
+from orchestration.engines import ENGINES, chosen
 from orchestration.warehouse.settings import DBT_PROJECT_DIR, REPO_ROOT
 
 PACKAGE = REPO_ROOT / "orchestration"
@@ -57,6 +57,10 @@ def test_no_module_outside_the_engines_compares_the_engine():
                     or (isinstance(operand, ast.Name) and operand.id == "engine")
                 ]
                 assert not compared, f"{module.relative_to(REPO_ROOT)}:{node.lineno} compares the engine"
+
+
+def test_each_engine_is_the_one_its_name_chooses():
+    assert {name: chosen(name).name for name in ENGINES} == {name: name for name in ENGINES}
 
 
 def test_every_package_is_a_stage_of_the_flow_and_on_the_readme_map():

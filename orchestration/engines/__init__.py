@@ -1,26 +1,38 @@
 """The engines the warehouse can be built on, each an implementation of the engine seam
-(orchestration/warehouse/engine.py), and the one place that chooses among them: WAREHOUSE_ENGINE."""
+(orchestration/warehouse/engine.py), and the one place that chooses among them: WAREHOUSE_ENGINE. An engine's module
+is imported only when it is chosen (Spark's reaches for pyspark, and every one loads the stages it runs)."""
 
 from __future__ import annotations
 
-from orchestration.engines.duckdb import DuckDBEngine
-from orchestration.engines.spark import SparkEngine
+import importlib
+
 from orchestration.warehouse import settings
 from orchestration.warehouse.engine import Engine
-from orchestration.warehouse.resource import WarehouseResource
 
-ENGINES: dict[str, type[Engine]] = {engine.name: engine for engine in (DuckDBEngine, SparkEngine)}
+# Each engine's name (as WAREHOUSE_ENGINE and the publish log give it): its module and class.
+ENGINES = {
+    "duckdb": ("orchestration.engines.duckdb", "DuckDBEngine"),
+    "spark": ("orchestration.engines.spark", "SparkEngine"),
+}
+
+
+def checked(name: str | None = None) -> str:
+    """`name` (WAREHOUSE_ENGINE by default) if it names an engine; ValueError in one sentence if not."""
+    name = name or settings.warehouse_engine()
+    if name not in ENGINES:
+        raise ValueError(f"WAREHOUSE_ENGINE={name!r}: expected one of {', '.join(ENGINES)}")
+    return name
 
 
 def chosen(name: str | None = None) -> Engine:
     """The engine `name` (WAREHOUSE_ENGINE by default) names."""
-    name = name or settings.warehouse_engine()
-    if name not in ENGINES:
-        raise ValueError(f"WAREHOUSE_ENGINE={name!r}: expected one of {', '.join(ENGINES)}")
-    return ENGINES[name]()
+    module, cls = ENGINES[checked(name)]
+    return getattr(importlib.import_module(module), cls)()
 
 
-def warehouse(engine: str | None = None, **paths: str) -> WarehouseResource:
-    """The warehouse on the chosen engine, at the paths the settings name unless given (seeds_dir, published_path,
-    work_dir)."""
+def warehouse(engine: str | None = None, **paths: str):
+    """The warehouse resource on the chosen engine, at the paths the settings name unless given (seeds_dir,
+    published_path, work_dir)."""
+    from orchestration.warehouse.resource import WarehouseResource
+
     return WarehouseResource(engine=chosen(engine), **paths)
