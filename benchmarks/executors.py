@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.consistency.quality_report import QualityReport
 from orchestration.definitions import build_definitions
 from orchestration.engines.duckdb import DuckDBEngine
 from orchestration.warehouse.resource import WarehouseResource
@@ -30,6 +31,7 @@ class _StepLocalWarehouse(WarehouseResource):
 def _warehouse(root: Path, resource=WarehouseResource) -> WarehouseResource:
     return resource(
         engine=DuckDBEngine(),
+        report=QualityReport(),
         seeds_dir=str(REPO_ROOT / "seeds"),
         published_path=str(root / "warehouse.duckdb"),
         work_dir=str(root / ".runs"),

@@ -69,7 +69,7 @@ def refresh(changed_only: bool = False, timings_path: Path | None = None, verbos
     from orchestration.automation.changes import seed_changes
     from orchestration.definitions import defs
     from orchestration.publish.publishing import published_checksums
-    from orchestration.warehouse import quality_report as report
+    from orchestration.warehouse import check_records as report
 
     warehouse = defs.resources["warehouse"]
     engine, paths = warehouse.engine, warehouse.paths

@@ -33,6 +33,7 @@ def chosen(name: str | None = None) -> Engine:
 def warehouse(engine: str | None = None, **paths: str):
     """The warehouse resource on the chosen engine, at the paths the settings name unless given (seeds_dir,
     published_path, work_dir)."""
+    from orchestration.consistency.quality_report import QualityReport
     from orchestration.warehouse.resource import WarehouseResource
 
-    return WarehouseResource(engine=chosen(engine), **paths)
+    return WarehouseResource(engine=chosen(engine), report=QualityReport(), **paths)

@@ -25,11 +25,10 @@ from orchestration.ingest.seed_tables import RAW_SCHEMA, SeedTable
 from orchestration.publish import history
 from orchestration.publish.publishing import audit_rows, publish_log_entry, publish_log_row, rebuild_history
 from orchestration.warehouse import audit
-from orchestration.warehouse.connections import connect_duckdb
+from orchestration.warehouse.connections import connect_duckdb, duckdb_rows
 from orchestration.warehouse.engine import DbtInvocation, Describe, Engine, Run, relation_metadata
 from orchestration.warehouse.files import append_jsonl, atomic_path, fsync_directory, prune, read_jsonl
 from orchestration.warehouse.paths import Paths
-from orchestration.warehouse.quality_report import duckdb_rows
 from orchestration.warehouse.resource import claim_working_folder, owner, timestamp
 
 

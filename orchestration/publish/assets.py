@@ -2,8 +2,11 @@
 
 import dagster as dg
 
+from orchestration.consistency import quality_report
 from orchestration.ingest.seed_tables import seed_tables
-from orchestration.warehouse import quality_report, settings
+from orchestration.warehouse import settings
+from orchestration.warehouse.check_records import counts, run_check_records
+from orchestration.warehouse.connections import duckdb_rows
 from orchestration.warehouse.dbt import model_keys
 from orchestration.warehouse.files import size_bytes
 from orchestration.warehouse.resource import WarehouseResource
@@ -23,7 +26,7 @@ from orchestration.warehouse.resource import WarehouseResource
     ),
 )
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    records = quality_report.run_check_records(context.instance, context.run_id)
+    records = run_check_records(context.instance, context.run_id)
     failed = [record for record in records if record.outcome == "failed"]
     if failed:
         # Blocking checks normally stop the run before this step; this guards checks defined without blocking.
@@ -32,7 +35,7 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
         )
     engine, paths = warehouse.engine, warehouse.paths
     path = engine.publish(paths, context.run_id, records, warehouse.keep_versions)
-    published_rows = quality_report.duckdb_rows(engine.reader_path(paths))
+    published_rows = duckdb_rows(engine.reader_path(paths))
     report_path = quality_report.write_markdown(
         paths.report_path,
         context.run_id,
@@ -42,7 +45,7 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
         new=quality_report.new_figures(published_rows, context.run_id),
         conflicts=quality_report.conflicts(published_rows),
     )
-    tally = quality_report.counts(records)
+    tally = counts(records)
     context.log.info(f"published {path}; checks {tally}; report {report_path}")
     return dg.MaterializeResult(
         metadata={

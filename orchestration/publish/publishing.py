@@ -14,11 +14,11 @@ from pathlib import Path
 
 from orchestration.publish import history
 from orchestration.warehouse import settings
+from orchestration.warehouse.check_records import CheckRecord, counts
 from orchestration.warehouse.dbt import REFRESH_BUILD_ARGS
 from orchestration.warehouse.engine import Engine
 from orchestration.warehouse.files import csv_checksums, read_jsonl
 from orchestration.warehouse.paths import Paths
-from orchestration.warehouse.quality_report import CheckRecord, counts
 
 
 def audit_rows(paths: Paths, run_id: str, entry: dict, records: list[CheckRecord]) -> dict:

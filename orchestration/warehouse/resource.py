@@ -28,18 +28,27 @@ from orchestration.warehouse import machine, settings
 from orchestration.warehouse.engine import Engine
 from orchestration.warehouse.files import prune
 from orchestration.warehouse.lock import acquire_refresh_lock
-from orchestration.warehouse.paths import REPORT_NAME, Paths
-from orchestration.warehouse.quality_report import consistency_findings, run_check_records, write_markdown
+from orchestration.warehouse.paths import Paths
 
 UNPUBLISHED_PREFIX = "unpublished-"
 OWNER_FILE = "run_id"  # in the working folder: the run building there
 
 
+class RunReport(dg.ConfigurableResource):
+    """Writes the quality report of a run that ended without publishing, beside the published warehouse and in the
+    run's kept folder (orchestration/consistency/quality_report.py)."""
+
+    def write_unpublished(self, instance: dg.DagsterInstance, engine: Engine, paths: Paths, run_id: str, folder: Path):
+        raise NotImplementedError
+
+
 class WarehouseResource(dg.ConfigurableResource):
     """The engine the warehouse is built on (orchestration/engines/), the seed folder, the published file, and where
-    runs build; around every run, the refresh lock and what a run that did not publish leaves behind."""
+    runs build; around every run, the refresh lock and what a run that did not publish leaves behind, its quality
+    report written by `report`."""
 
     engine: Engine
+    report: RunReport
     seeds_dir: str = str(settings.seeds_dir())
     published_path: str = str(settings.warehouse_path())
     work_dir: str = str(settings.work_dir())
@@ -80,14 +89,7 @@ class WarehouseResource(dg.ConfigurableResource):
                 if full:  # what the run built goes first, so that its report fits on the disk it filled
                     _remove_built_files(run_folder)
                     context.instance.add_run_tags(run_id, {machine.FAULT_TAG: machine.disk_filled(run_folder.parent)})
-                records = run_check_records(context.instance, run_id)
-                findings = (
-                    consistency_findings(lambda sql: self.engine.rows(paths, None, sql))
-                    if self.engine.has_table(paths, "marts", "fct_consistency_check")
-                    else []
-                )
-                write_markdown(paths.report_path, run_id, records, published=False, findings=findings)
-                write_markdown(run_folder / REPORT_NAME, run_id, records, published=False, findings=findings)
+                self.report.write_unpublished(context.instance, self.engine, paths, run_id, run_folder)
                 if not full:
                     dbt_target = self.engine.dbt_target_path(paths)
                     for artefact in ("run_results.json", "dbt.log"):  # dbt's results of this run; its log ends there

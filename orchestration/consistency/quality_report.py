@@ -1,7 +1,8 @@
-"""The quality report: every check a run evaluated, as a table in the warehouse and a Markdown file beside it.
+"""The quality report: every check a run evaluated, as a table in the warehouse and a Markdown file beside it, led by
+the conflicts and with the figures the run added or changed, each with what it agrees or conflicts with.
 
-The checks are read back from Dagster's event log for the run, so the report covers all of them whoever defined
-them: the input contracts, dbt's tests, and the consistency rules. Published and unpublished runs both write it.
+Published and unpublished runs both write it: the publish step for a publication, and the warehouse resource, through
+`QualityReport`, for a run that ended without one (orchestration/warehouse/resource.py).
 """
 
 from __future__ import annotations
@@ -12,39 +13,24 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
+from orchestration.warehouse.check_records import CheckRecord, counts, run_check_records
+from orchestration.warehouse.engine import Engine
 from orchestration.warehouse.files import atomic_write_text
+from orchestration.warehouse.paths import REPORT_NAME, Paths
+from orchestration.warehouse.resource import RunReport
 
 
-@dataclass(frozen=True)
-class CheckRecord:
-    asset: str
-    check_name: str
-    outcome: str  # passed | warned | failed
-    description: str
-
-
-def run_check_records(instance: dg.DagsterInstance, run_id: str) -> list[CheckRecord]:
-    """Every asset check evaluated in the run, in the order they were evaluated (the latest per check)."""
-    latest: dict[tuple[str, str], CheckRecord] = {}
-    for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
-        evaluation = entry.get_dagster_event().event_specific_data
-        if evaluation.passed:
-            outcome = "passed"
-        elif evaluation.severity == dg.AssetCheckSeverity.WARN:
-            outcome = "warned"
-        else:
-            outcome = "failed"
-        asset = evaluation.asset_key.to_user_string()
-        latest[(asset, evaluation.check_name)] = CheckRecord(
-            asset, evaluation.check_name, outcome, (evaluation.description or "").strip()
+class QualityReport(RunReport):
+    def write_unpublished(self, instance: dg.DagsterInstance, engine: Engine, paths: Paths, run_id: str, folder: Path):
+        records = run_check_records(instance, run_id)
+        findings = (
+            consistency_findings(lambda sql: engine.rows(paths, None, sql))
+            if engine.has_table(paths, "marts", "fct_consistency_check")
+            else []
         )
-    return list(latest.values())
-
-
-def counts(records: list[CheckRecord]) -> dict[str, int]:
-    return {outcome: sum(r.outcome == outcome for r in records) for outcome in ("passed", "warned", "failed")}
+        for path in (paths.report_path, folder / REPORT_NAME):
+            write_markdown(path, run_id, records, published=False, findings=findings)
 
 
 @dataclass(frozen=True)
@@ -192,16 +178,6 @@ def new_figures(fetch: Callable[[str], list[tuple]], run_id: str) -> NewFigures:
             finding = Finding(rule_id, severity, status, message, observation_ids, 1)
             figures[observation_id] = NewFigure(observation_id, described, (*figure.findings, finding))
     return NewFigures(list(figures.values()), total, in_conflict)
-
-
-def duckdb_rows(warehouse_file: Path) -> Callable[[str], list[tuple]]:
-    """A `fetch` over a DuckDB warehouse file, opened read-only for each query."""
-
-    def fetch(sql: str) -> list[tuple]:
-        with duckdb.connect(str(warehouse_file), read_only=True) as connection:
-            return connection.execute(sql).fetchall()
-
-    return fetch
 
 
 def write_markdown(

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import duckdb
 
-from orchestration.warehouse import quality_report
+from orchestration.consistency import quality_report
+from orchestration.warehouse.connections import duckdb_rows
 
 
 def test_the_new_figures_beyond_those_listed_are_counted_with_their_conflicts(built_warehouse, tmp_path, monkeypatch):
@@ -19,7 +20,7 @@ def test_the_new_figures_beyond_those_listed_are_counted_with_their_conflicts(bu
     monkeypatch.setattr(quality_report, "MAX_NEW_FIGURES", 5)
     assert in_conflict > 5  # so that counting only the figures listed would fall short
 
-    new = quality_report.new_figures(quality_report.duckdb_rows(built_warehouse), run_id)
+    new = quality_report.new_figures(duckdb_rows(built_warehouse), run_id)
     report = quality_report.write_markdown(tmp_path / "report.md", run_id, [], published=True, new=new).read_text()
 
     assert (new.total, new.in_conflict, len(new.listed)) == (figures, in_conflict, 5)
