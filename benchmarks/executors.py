@@ -13,8 +13,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.automation.definitions import build_definitions
 from orchestration.consistency.quality_report import QualityReport
-from orchestration.definitions import build_definitions
 from orchestration.engines.duckdb import DuckDBEngine
 from orchestration.warehouse.resource import WarehouseResource
 from orchestration.warehouse.settings import REPO_ROOT

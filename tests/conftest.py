@@ -23,8 +23,8 @@ import pytest
 from benchmarks.report import SUITE_TIMES
 from orchestration import engines
 from orchestration.automation import failures
+from orchestration.automation.definitions import build_definitions
 from orchestration.automation.sensors import record_failed_runs
-from orchestration.definitions import build_definitions
 from orchestration.warehouse.engine import START_FROM_TAG
 from orchestration.warehouse.resource import WarehouseResource
 from orchestration.warehouse.settings import REPO_ROOT

@@ -67,10 +67,11 @@ def step_timings(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
 
 def refresh(changed_only: bool = False, timings_path: Path | None = None, verbose: bool = False) -> int:
     from orchestration.automation.changes import seed_changes
-    from orchestration.definitions import defs
+    from orchestration.automation.definitions import code_location
     from orchestration.publish.publishing import published_checksums
     from orchestration.warehouse import check_records as report
 
+    defs = code_location()
     warehouse = defs.resources["warehouse"]
     engine, paths = warehouse.engine, warehouse.paths
     job, tags = defs.resolve_job_def("refresh_warehouse"), {}
@@ -139,7 +140,9 @@ def refresh(changed_only: bool = False, timings_path: Path | None = None, verbos
 
 def rollback(verbose: bool = False) -> int:
     """Run the rollback job: the previous version published again, and the data page rewritten for it."""
-    from orchestration.definitions import defs
+    from orchestration.automation.definitions import code_location
+
+    defs = code_location()
 
     warehouse = defs.resources["warehouse"]
     engine, paths = warehouse.engine, warehouse.paths
@@ -160,7 +163,7 @@ def rollback(verbose: bool = False) -> int:
 def serve() -> int:
     """Start the local PostgreSQL, copy the published marts into it, print how to connect."""
     from orchestration import engines
-    from orchestration.definitions import build_definitions
+    from orchestration.automation.definitions import build_definitions
     from orchestration.serving.assets import ServingDatabaseResource
     from orchestration.serving.local_postgres import LOADER_ROLE, READER_ROLE
 

@@ -8,8 +8,8 @@ import dagster as dg
 import duckdb
 import pytest
 
+from orchestration.automation.definitions import build_definitions
 from orchestration.automation.sensors import seed_files_changed
-from orchestration.definitions import build_definitions
 from orchestration.warehouse.engine import START_FROM_TAG
 from orchestration.warehouse.files import csv_checksums
 from tests.conftest import copy_seeds, make_warehouse, record_failure, refresh

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import example, given, settings
 
 from orchestration.automation.changes import seed_changes
-from orchestration.definitions import build_definitions
+from orchestration.automation.definitions import build_definitions
 from orchestration.publish.publishing import published_checksums
 from orchestration.warehouse.resource import UNPUBLISHED_PREFIX, WarehouseResource
 from tests.conftest import REPO_SEEDS, copy_of, failure_text, make_warehouse

@@ -14,7 +14,7 @@ import psycopg
 import pytest
 import sqlalchemy
 
-from orchestration.definitions import build_definitions
+from orchestration.automation.definitions import build_definitions
 from orchestration.serving import connect
 from orchestration.serving.assets import ServingDatabaseResource
 from orchestration.serving.local_postgres import LOADER_ROLE, READER_ROLE, SERVER_USER, LocalPostgres
