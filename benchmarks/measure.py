@@ -137,7 +137,7 @@ def measure_one_refresh(size: str, seeds: Path, work: Path, engine: str, **envir
     from orchestration.engines.spark import tables as spark_tables
     from orchestration.engines.spark.session import local_session
 
-    session = local_session(work / "spark-catalog", settings.spark_master())
+    session = local_session(work / "spark-catalog", settings.SPARK_MASTER())
     try:
         spark_tables.declare(session, warehouse.engine.publication(warehouse.paths))
         # Spark's named parameters are :name where DuckDB's are $name.

@@ -23,7 +23,7 @@ def project_instance() -> dg.DagsterInstance:
     started here is recorded there with its logs, materializations and check results. Its SQLite storage takes
     several processes at once (`make dev`'s webserver and daemon, and this command)."""
 
-    home = settings.dagster_home()
+    home = settings.DAGSTER_HOME()
     home.mkdir(parents=True, exist_ok=True)
     if not (home / "dagster.yaml").exists():  # a new instance folder starts with the project's settings
         shutil.copyfile(settings.REPO_ROOT / ".dagster_home" / "dagster.yaml", home / "dagster.yaml")

@@ -82,7 +82,7 @@ def _from_errors(run_errors: Iterable, work_dir: Path, after_publishing: bool) -
             model = re.search(r"Runtime Error in model (\w+)", text)
             building = f" building the model {model.group(1)}" if model else ""
             return (
-                f"DuckDB ran out of memory at its limit of {settings.duckdb_memory_limit()} (DUCKDB_MEMORY_LIMIT)"
+                f"DuckDB ran out of memory at its limit of {settings.DUCKDB_MEMORY_LIMIT()} (DUCKDB_MEMORY_LIMIT)"
                 f"{building}; {warehouse}. Raise DUCKDB_MEMORY_LIMIT if the machine has the memory, and run again."
             )
         denied = re.search(rf"\[Errno (?:{errno.EACCES}|{errno.EPERM})\] [^:]*: '([^']+)'", text)

@@ -18,8 +18,8 @@ refresh_warehouse = dg.define_asset_job(
 daily_refresh = dg.ScheduleDefinition(
     name="daily_refresh",
     job=refresh_warehouse,
-    cron_schedule=settings.refresh_cron(),
-    execution_timezone=settings.refresh_timezone(),
+    cron_schedule=settings.REFRESH_CRON(),
+    execution_timezone=settings.REFRESH_TIMEZONE(),
     description="Rebuilds and publishes the whole warehouse every day (REFRESH_CRON, REFRESH_TIMEZONE).",
 )
 

@@ -18,7 +18,7 @@ ENGINES = {
 
 def checked(name: str | None = None) -> str:
     """`name` (WAREHOUSE_ENGINE by default) if it names an engine; ValueError in one sentence if not."""
-    name = name or settings.warehouse_engine()
+    name = name or settings.WAREHOUSE_ENGINE()
     if name not in ENGINES:
         raise ValueError(f"WAREHOUSE_ENGINE={name!r}: expected one of {', '.join(ENGINES)}")
     return name

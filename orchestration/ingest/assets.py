@@ -29,7 +29,7 @@ def build_seed_asset(table: SeedTable) -> dg.AssetsDefinition:
     @dg.asset(
         key=dg.AssetKey(["raw", table.name]),
         group_name="sources",
-        kinds={"csv", settings.warehouse_engine()},
+        kinds={"csv", settings.WAREHOUSE_ENGINE()},
         description=f"Loads seeds/{table.file_name} into raw.{table.name}. {table.description}",
         metadata={"dagster/column_schema": column_schema, "seed_file": table.file_name},
         owners=OWNERS,

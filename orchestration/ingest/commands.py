@@ -18,7 +18,7 @@ def dev_warehouse() -> int:
     path = settings.DBT_DEV_WAREHOUSE
     path.parent.mkdir(parents=True, exist_ok=True)
     with connect_duckdb(path) as connection:
-        loaded, errors = check_seed_folder(connection, settings.seeds_dir())
+        loaded, errors = check_seed_folder(connection, settings.SEEDS_DIR())
     for name, rows in loaded.items():
         print(f"raw.{name}: {rows} rows from {name}.csv")
     if errors:

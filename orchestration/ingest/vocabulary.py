@@ -96,113 +96,116 @@ def build_contracts(
     return contracts
 
 
+# Each entry of a column's contract: the contracts it asks for, given (expect, column, the entry's value, catalogs).
+# Every entry makes one contract, but within_indicator_limits, which makes two (the lower and the upper limit).
+
+
+def _required(expect, column: str, required: bool, catalogs: dict) -> list[Contract]:
+    if not required:
+        return []
+    expectation = expect.ExpectColumnValuesToNotBeNull(column=column)
+    return [Contract(expectation, column, lambda row: (None, "is empty; a value is required"))]
+
+
+def _accepted_values(expect, column: str, accepted: list, catalogs: dict) -> list[Contract]:
+    accepted = list(accepted)
+    expectation = expect.ExpectColumnValuesToBeInSet(column=column, value_set=accepted)
+    expected = f"is not accepted; expected one of {', '.join(accepted)}"
+    return [Contract(expectation, column, lambda row: (row[column], expected))]
+
+
+def _references(expect, column: str, target: str, catalogs: dict) -> list[Contract]:
+    expectation = expect.ExpectColumnValuesToBeInSet(column=column, value_set=catalogs[target])
+    table, key = target.split(".")
+    expected = f"is unknown; expected a {key} listed in {table}.csv"
+    return [Contract(expectation, column, lambda row: (row[column], expected))]
+
+
+def _not_less_than(word: str, wanted: str) -> Callable:
+    """not_before (dates) and not_below (numbers): at least the other column of the same row."""
+
+    def contracts(expect, column: str, other: str, catalogs: dict) -> list[Contract]:
+        expectation = expect.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A=column, column_B=other, or_equal=True, ignore_row_if="either_value_is_missing"
+        )
+        expected = wanted.format(column=column, other=other)
+        return [
+            Contract(
+                expectation, column, lambda row: (row[column], f"is {word} {other} ({show(row[other])}); {expected}")
+            )
+        ]
+
+    return contracts
+
+
+def _greater_than(expect, column: str, limit: float, catalogs: dict) -> list[Contract]:
+    expectation = expect.ExpectColumnValuesToBeBetween(column=column, min_value=limit, strict_min=True)
+    expected = f"is not above {limit}; expected a number greater than {limit}"
+    return [Contract(expectation, column, lambda row: (row[column], expected))]
+
+
+def _within_indicator_limits(expect, column: str, within: bool, catalogs: dict) -> list[Contract]:
+    if not within:
+        return []
+
+    def limit(low: str, high: str, side: str, bound: str) -> Contract:
+        expectation = expect.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A=low, column_B=high, or_equal=True, ignore_row_if="either_value_is_missing"
+        )
+        return Contract(
+            expectation,
+            column,
+            lambda row: (
+                row[column],
+                f"is {show(row['_value_canonical'])} {row['_canonical_unit']}, {side} the {bound} possible "
+                f"{row['indicator_code']} ({show(row[high if side == 'below' else low])} {row['_canonical_unit']}, "
+                "indicators.csv)",
+            ),
+        )
+
+    return [
+        limit("_value_canonical", "_min_value", "below", "smallest"),
+        limit("_max_value", "_value_canonical", "above", "largest"),
+    ]
+
+
+def _same_quantity_kind_as(expect, column: str, other: str, catalogs: dict) -> list[Contract]:
+    expectation = expect.ExpectColumnPairValuesToBeEqual(
+        column_A="_unit_quantity_kind", column_B="_indicator_quantity_kind", ignore_row_if="either_value_is_missing"
+    )
+    return [
+        Contract(
+            expectation,
+            column,
+            lambda row: (
+                row[column],
+                f"measures {row['_unit_quantity_kind']} (units.csv), but {other} {row[other]} is a "
+                f"{row['_indicator_quantity_kind']} (indicators.csv); expected a unit of that kind",
+            ),
+        )
+    ]
+
+
+# In this order: a row's violations are worded in the order of its contracts.
+COLUMN_VOCABULARY = {
+    "required": _required,
+    "accepted_values": _accepted_values,
+    "references": _references,
+    "not_before": _not_less_than("before", "expected {column} on or after {other}"),
+    "not_below": _not_less_than("below", "expected at least {other}"),
+    "greater_than": _greater_than,
+    "within_indicator_limits": _within_indicator_limits,
+    "same_quantity_kind_as": _same_quantity_kind_as,
+}
+
+
 def _column_contracts(expect, column: str, contract: dict, catalogs: dict[str, list]) -> list[Contract]:
-    found = []
-    if contract.get("required"):
-        found.append(
-            Contract(
-                expect.ExpectColumnValuesToNotBeNull(column=column),
-                column,
-                lambda row: (None, "is empty; a value is required"),
-            )
-        )
-    if "accepted_values" in contract:
-        accepted = list(contract["accepted_values"])
-        found.append(
-            Contract(
-                expect.ExpectColumnValuesToBeInSet(column=column, value_set=accepted),
-                column,
-                lambda row: (row[column], f"is not accepted; expected one of {', '.join(accepted)}"),
-            )
-        )
-    if "references" in contract:
-        target = contract["references"]
-        known = catalogs[target]
-        target_file = target.split(".")[0] + ".csv"
-        found.append(
-            Contract(
-                expect.ExpectColumnValuesToBeInSet(column=column, value_set=known),
-                column,
-                lambda row: (row[column], f"is unknown; expected a {target.split('.')[1]} listed in {target_file}"),
-            )
-        )
-    for key, or_equal, word in (("not_before", True, "before"), ("not_below", True, "below")):
-        if key in contract:
-            other = contract[key]
-            found.append(
-                Contract(
-                    expect.ExpectColumnPairValuesAToBeGreaterThanB(
-                        column_A=column, column_B=other, or_equal=or_equal, ignore_row_if="either_value_is_missing"
-                    ),
-                    column,
-                    lambda row, other=other, word=word: (
-                        row[column],
-                        f"is {word} {other} ({show(row[other])}); expected {column} on or after {other}"
-                        if word == "before"
-                        else f"is {word} {other} ({show(row[other])}); expected at least {other}",
-                    ),
-                )
-            )
-    if "greater_than" in contract:
-        limit = contract["greater_than"]
-        found.append(
-            Contract(
-                expect.ExpectColumnValuesToBeBetween(column=column, min_value=limit, strict_min=True),
-                column,
-                lambda row: (row[column], f"is not above {limit}; expected a number greater than {limit}"),
-            )
-        )
-    if contract.get("within_indicator_limits"):
-        found.append(
-            Contract(
-                expect.ExpectColumnPairValuesAToBeGreaterThanB(
-                    column_A="_value_canonical",
-                    column_B="_min_value",
-                    or_equal=True,
-                    ignore_row_if="either_value_is_missing",
-                ),
-                column,
-                lambda row: (
-                    row[column],
-                    f"is {show(row['_value_canonical'])} {row['_canonical_unit']}, below the smallest possible "
-                    f"{row['indicator_code']} ({show(row['_min_value'])} {row['_canonical_unit']}, indicators.csv)",
-                ),
-            )
-        )
-        found.append(
-            Contract(
-                expect.ExpectColumnPairValuesAToBeGreaterThanB(
-                    column_A="_max_value",
-                    column_B="_value_canonical",
-                    or_equal=True,
-                    ignore_row_if="either_value_is_missing",
-                ),
-                column,
-                lambda row: (
-                    row[column],
-                    f"is {show(row['_value_canonical'])} {row['_canonical_unit']}, above the largest possible "
-                    f"{row['indicator_code']} ({show(row['_max_value'])} {row['_canonical_unit']}, indicators.csv)",
-                ),
-            )
-        )
-    if "same_quantity_kind_as" in contract:
-        other = contract["same_quantity_kind_as"]
-        found.append(
-            Contract(
-                expect.ExpectColumnPairValuesToBeEqual(
-                    column_A="_unit_quantity_kind",
-                    column_B="_indicator_quantity_kind",
-                    ignore_row_if="either_value_is_missing",
-                ),
-                column,
-                lambda row, other=other: (
-                    row[column],
-                    f"measures {row['_unit_quantity_kind']} (units.csv), but {other} {row[other]} is a "
-                    f"{row['_indicator_quantity_kind']} (indicators.csv); expected a unit of that kind",
-                ),
-            )
-        )
-    return found
+    return [
+        made
+        for entry, make in COLUMN_VOCABULARY.items()
+        if entry in contract
+        for made in make(expect, column, contract[entry], catalogs)
+    ]
 
 
 def derived_columns(table: SeedTable) -> list[str]:

@@ -19,7 +19,7 @@ def propose(report: Path, source_id: str, out: Path) -> int:
     if not report.is_file():
         print(f"no report {report}: give the path of a plain-text file", file=sys.stderr)
         return 2
-    seeds = settings.seeds_dir()
+    seeds = settings.SEEDS_DIR()
     published_on = source_published_on(seeds, source_id)
     if published_on is None:
         print(
@@ -46,7 +46,7 @@ def accept(proposals: Path) -> int:
     from orchestration.proposals.accepting import OBSERVATIONS, QUOTES, ProposalsError
     from orchestration.proposals.accepting import accept as accept_rows
 
-    seeds = settings.seeds_dir()
+    seeds = settings.SEEDS_DIR()
     try:
         accepted = accept_rows(proposals, seeds)
     except ProposalsError as error:

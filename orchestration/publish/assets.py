@@ -18,7 +18,7 @@ from orchestration.warehouse.resource import WarehouseResource
     # catalog file (unit_spellings.csv, read by the proposals) blocks the publication as a broken observation does.
     deps=[*model_keys("marts"), *(dg.AssetKey(["raw", table.name]) for table in seed_tables())],
     group_name="publish",
-    kinds={settings.warehouse_engine()},
+    kinds={settings.WAREHOUSE_ENGINE()},
     description=(
         "The warehouse analysts open: what this run built, with audit.publish_log and audit.check_results, made "
         "the publication in one atomic step (the previous one is kept for rollback), and the quality report written "

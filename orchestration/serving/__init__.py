@@ -28,7 +28,7 @@ def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
     """A read-only, locked-down connection to the published warehouse (WAREHOUSE_PATH by default). A publication on
     Spark is read through its DuckDB views (orchestration/engines/spark/tables.py), which may read the
     publication's own Parquet files and nothing else."""
-    path = Path(path) if path else settings.warehouse_path()
+    path = Path(path) if path else settings.WAREHOUSE_PATH()
     if not path.exists():
         raise FileNotFoundError(f"no published warehouse at {path}; build it with `make run`")
     if not (path.parent / "marts.db").is_dir():
@@ -48,7 +48,7 @@ def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
 
 def sqlalchemy_url(path: str | Path | None = None) -> str:
     """The SQLAlchemy URL of the published warehouse (duckdb-engine), for notebooks and Superset."""
-    return f"duckdb:///{Path(path) if path else settings.warehouse_path()}"
+    return f"duckdb:///{Path(path) if path else settings.WAREHOUSE_PATH()}"
 
 
 def sqlalchemy_engine(path: str | Path | None = None):

@@ -41,8 +41,8 @@ def postgres_serving_copy(
 
 def serving_database_from_settings() -> ServingDatabaseResource | None:
     """The serving database SERVING_DATABASE_URL names, or None when it is unset."""
-    url = settings.serving_database_url()
-    return ServingDatabaseResource(url=url, reader_role=settings.serving_reader_role()) if url else None
+    url = settings.SERVING_DATABASE_URL()
+    return ServingDatabaseResource(url=url, reader_role=settings.SERVING_READER_ROLE()) if url else None
 
 
 @dg.asset(

@@ -18,7 +18,7 @@ from orchestration.warehouse.paths import Paths
 
 def published_warehouse() -> Path | None:
     """The published warehouse (WAREHOUSE_PATH), or None after saying that `make run` must build it first."""
-    published = settings.warehouse_path()
+    published = settings.WAREHOUSE_PATH()
     if not published.exists():
         print(f"No published warehouse at {published}: run `make run` first.", file=sys.stderr)
         return None
@@ -84,12 +84,12 @@ def superset_stop() -> int:
 
 def local_superset():
 
-    return Superset(settings.warehouse_path().parent / "superset", port=settings.superset_port())
+    return Superset(settings.WAREHOUSE_PATH().parent / "superset", port=settings.SUPERSET_PORT())
 
 
 def local_postgres():
 
-    return LocalPostgres(settings.warehouse_path().parent / "postgres", port=settings.serving_port())
+    return LocalPostgres(settings.WAREHOUSE_PATH().parent / "postgres", port=settings.SERVING_PORT())
 
 
 def spark_cluster() -> int:
@@ -123,17 +123,17 @@ def local_spark_cluster():
     from orchestration.engines.spark import publications_dir
 
     return LocalSparkCluster(
-        settings.warehouse_path().parent / "spark-cluster",
+        settings.WAREHOUSE_PATH().parent / "spark-cluster",
         spark_dir=publications_dir(Paths.from_settings()),
-        master_port=settings.spark_master_port(),
-        connect_port=settings.spark_connect_port(),
-        thrift_port=settings.spark_thrift_port(),
+        master_port=settings.SPARK_MASTER_PORT(),
+        connect_port=settings.SPARK_CONNECT_PORT(),
+        thrift_port=settings.SPARK_THRIFT_PORT(),
     )
 
 
 def export() -> int:
     """Write every mart as Parquet and CSV into data/exports/."""
-    written = export_marts(settings.warehouse_path(), settings.warehouse_path().parent / "exports")
+    written = export_marts(settings.WAREHOUSE_PATH(), settings.WAREHOUSE_PATH().parent / "exports")
     for path in written:
         print(path)
     return 0

@@ -26,7 +26,7 @@ class Paths:
     @classmethod
     def from_settings(cls) -> Paths:
         """The paths SEEDS_DIR, WAREHOUSE_PATH and WORK_DIR name."""
-        return cls(settings.seeds_dir(), settings.warehouse_path(), settings.work_dir())
+        return cls(settings.SEEDS_DIR(), settings.WAREHOUSE_PATH(), settings.WORK_DIR())
 
     def seed_path(self, file_name: str) -> Path:
         return self.seeds_dir / file_name

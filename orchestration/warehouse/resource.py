@@ -49,12 +49,12 @@ class WarehouseResource(dg.ConfigurableResource):
 
     engine: Engine
     report: RunReport
-    seeds_dir: str = str(settings.seeds_dir())
-    published_path: str = str(settings.warehouse_path())
-    work_dir: str = str(settings.work_dir())
-    keep_versions: int = settings.keep_versions()
+    seeds_dir: str = str(settings.SEEDS_DIR())
+    published_path: str = str(settings.WAREHOUSE_PATH())
+    work_dir: str = str(settings.WORK_DIR())
+    keep_versions: int = settings.KEEP_VERSIONS()
     keep_unpublished: int = 3
-    lock_timeout_seconds: float = settings.lock_timeout_seconds()
+    lock_timeout_seconds: float = settings.LOCK_TIMEOUT()
 
     _lock: object = PrivateAttr(default=None)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,14 +26,30 @@ DBT_DEV_WAREHOUSE = DBT_PROJECT_DIR / "target" / "dev" / "warehouse.duckdb"
 OWNERS = ["team:data-engineering"]
 
 
+def _repo_path(text: str) -> Path:
+    path = Path(text).expanduser()
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def _optional(text: str) -> str | None:
+    return text or None
+
+
 @dataclass(frozen=True)
 class Setting:
+    """One environment variable: its default, what it sets, and how its text is read (calling the setting reads it:
+    `settings.SEEDS_DIR()` is a Path, `settings.SERVING_PORT()` an int)."""
+
     variable: str
     default: str
     description: str
+    read: Callable[[str], object] = str
 
     def value(self) -> str:
         return os.environ.get(self.variable) or self.default
+
+    def __call__(self):
+        return self.read(self.value())
 
     def shown(self) -> str:
         """The value for a person to read: a password in a URL is masked."""
@@ -43,32 +60,44 @@ WAREHOUSE_ENGINE = Setting(
     "WAREHOUSE_ENGINE",
     "duckdb",
     "what loads, checks, builds and publishes: duckdb, or spark when one machine is outgrown (docs/spark.md)",
+    read=lambda text: text.strip().lower(),
 )
-WAREHOUSE_PATH = Setting("WAREHOUSE_PATH", "data/warehouse.duckdb", "the published warehouse analysts open")
-SEEDS_DIR = Setting("SEEDS_DIR", "seeds", "the curated seed CSV files")
+WAREHOUSE_PATH = Setting(
+    "WAREHOUSE_PATH", "data/warehouse.duckdb", "the published warehouse analysts open", read=_repo_path
+)
+SEEDS_DIR = Setting("SEEDS_DIR", "seeds", "the curated seed CSV files", read=_repo_path)
 WORK_DIR = Setting(
     "WORK_DIR",
     "",
     "where runs build their working files, on the warehouse's filesystem (empty: a .runs folder beside the warehouse)",
+    read=lambda text: _repo_path(text) if text else WAREHOUSE_PATH().parent / ".runs",
 )
 KEEP_VERSIONS = Setting(
-    "WAREHOUSE_KEEP_VERSIONS", "3", "how many previously published files `make rollback` can restore"
+    "WAREHOUSE_KEEP_VERSIONS", "3", "how many previously published files `make rollback` can restore", read=int
 )
-LOCK_TIMEOUT = Setting("REFRESH_LOCK_TIMEOUT", "600", "seconds a refresh waits for another one before it is refused")
+LOCK_TIMEOUT = Setting(
+    "REFRESH_LOCK_TIMEOUT", "600", "seconds a refresh waits for another one before it is refused", read=float
+)
 REFRESH_CRON = Setting("REFRESH_CRON", "0 6 * * *", "when the daily refresh runs")
 REFRESH_TIMEZONE = Setting("REFRESH_TIMEZONE", "Asia/Shanghai", "the time zone of REFRESH_CRON")
 SERVING_DATABASE_URL = Setting(
-    "SERVING_DATABASE_URL", "", "the PostgreSQL serving copy's loader URL; set, Dagster keeps the copy after each run"
+    "SERVING_DATABASE_URL",
+    "",
+    "the PostgreSQL serving copy's loader URL; set, Dagster keeps the copy after each run",
+    read=_optional,
 )
 SERVING_READER_ROLE = Setting("SERVING_READER_ROLE", "bi_reader", "the role BI users log in as")
-SERVING_PORT = Setting("SERVING_PORT", "54329", "the port of the local PostgreSQL that `make serve` starts")
-SUPERSET_PORT = Setting("SUPERSET_PORT", "8088", "the port of the local Superset that `make superset` starts")
-SPARK_MASTER_PORT = Setting("SPARK_MASTER_PORT", "7077", "the port of the master `make spark-cluster` starts")
+SERVING_PORT = Setting("SERVING_PORT", "54329", "the port of the local PostgreSQL that `make serve` starts", read=int)
+SUPERSET_PORT = Setting("SUPERSET_PORT", "8088", "the port of the local Superset that `make superset` starts", read=int)
+SPARK_MASTER_PORT = Setting("SPARK_MASTER_PORT", "7077", "the port of the master `make spark-cluster` starts", read=int)
 SPARK_CONNECT_PORT = Setting(
-    "SPARK_CONNECT_PORT", "15002", "the Spark Connect port of the local cluster `make spark-cluster` starts"
+    "SPARK_CONNECT_PORT", "15002", "the Spark Connect port of the local cluster `make spark-cluster` starts", read=int
 )
 SPARK_THRIFT_PORT = Setting(
-    "SPARK_THRIFT_PORT", "10000", "the Thrift (JDBC) port for BI tools of the local cluster `make spark-cluster` starts"
+    "SPARK_THRIFT_PORT",
+    "10000",
+    "the Thrift (JDBC) port for BI tools of the local cluster `make spark-cluster` starts",
+    read=int,
 )
 SPARK_MASTER = Setting(
     "SPARK_MASTER", "local[*]", "the master of a local Spark session, the pipeline's and dbt's (local[*]: every core)"
@@ -77,9 +106,13 @@ SPARK_REMOTE = Setting(
     "SPARK_REMOTE",
     "",
     "the Spark Connect server the spark engine runs on (sc://host:15002); empty: a Spark session in the process",
+    read=_optional,
 )
 DAGSTER_HOME = Setting(
-    "DAGSTER_HOME", ".dagster_home", "the Dagster instance every run is recorded in: the history `make dev` shows"
+    "DAGSTER_HOME",
+    ".dagster_home",
+    "the Dagster instance every run is recorded in: the history `make dev` shows",
+    read=_repo_path,
 )
 # 1.5GB keeps a 10M-row refresh (dbt's DuckDB beside the Dagster process) under 3 GiB on the 2-core machine: 2933 MiB
 # against 3376 MiB with 2GB, for 248 s against 223 s (docs/performance.md). profiles.yml repeats it for dbt run alone.
@@ -110,85 +143,3 @@ SETTINGS = [
     DAGSTER_HOME,
     DUCKDB_MEMORY_LIMIT,
 ]
-
-
-def _path(setting: Setting) -> Path:
-    path = Path(setting.value()).expanduser()
-    return path if path.is_absolute() else REPO_ROOT / path
-
-
-def warehouse_engine() -> str:
-    """The engine's name as set; orchestration/engines/ says whether it is one (engines.chosen)."""
-    return WAREHOUSE_ENGINE.value().strip().lower()
-
-
-def seeds_dir() -> Path:
-    return _path(SEEDS_DIR)
-
-
-def warehouse_path() -> Path:
-    return _path(WAREHOUSE_PATH)
-
-
-def work_dir() -> Path:
-    return _path(WORK_DIR) if WORK_DIR.value() else warehouse_path().parent / ".runs"
-
-
-def keep_versions() -> int:
-    return int(KEEP_VERSIONS.value())
-
-
-def lock_timeout_seconds() -> float:
-    return float(LOCK_TIMEOUT.value())
-
-
-def refresh_cron() -> str:
-    return REFRESH_CRON.value()
-
-
-def refresh_timezone() -> str:
-    return REFRESH_TIMEZONE.value()
-
-
-def serving_database_url() -> str | None:
-    return SERVING_DATABASE_URL.value() or None
-
-
-def serving_reader_role() -> str:
-    return SERVING_READER_ROLE.value()
-
-
-def serving_port() -> int:
-    return int(SERVING_PORT.value())
-
-
-def superset_port() -> int:
-    return int(SUPERSET_PORT.value())
-
-
-def spark_master_port() -> int:
-    return int(SPARK_MASTER_PORT.value())
-
-
-def spark_connect_port() -> int:
-    return int(SPARK_CONNECT_PORT.value())
-
-
-def spark_thrift_port() -> int:
-    return int(SPARK_THRIFT_PORT.value())
-
-
-def spark_master() -> str:
-    return SPARK_MASTER.value()
-
-
-def spark_remote() -> str | None:
-    return SPARK_REMOTE.value() or None
-
-
-def dagster_home() -> Path:
-    return _path(DAGSTER_HOME)
-
-
-def duckdb_memory_limit() -> str:
-    return DUCKDB_MEMORY_LIMIT.value()

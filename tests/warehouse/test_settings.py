@@ -12,10 +12,10 @@ def test_relative_paths_resolve_from_the_repository_root_whatever_the_current_di
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("WAREHOUSE_PATH", "elsewhere/warehouse.duckdb")
     monkeypatch.delenv("WORK_DIR", raising=False)
-    assert settings.warehouse_path() == REPO_ROOT / "elsewhere" / "warehouse.duckdb"
-    assert settings.work_dir() == REPO_ROOT / "elsewhere" / ".runs"
+    assert settings.WAREHOUSE_PATH() == REPO_ROOT / "elsewhere" / "warehouse.duckdb"
+    assert settings.WORK_DIR() == REPO_ROOT / "elsewhere" / ".runs"
     monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "absolute.duckdb"))
-    assert settings.warehouse_path() == tmp_path / "absolute.duckdb"
+    assert settings.WAREHOUSE_PATH() == tmp_path / "absolute.duckdb"
 
 
 def test_the_settings_command_prints_every_setting_and_masks_passwords():

@@ -32,13 +32,13 @@ def spark_environment(tables: Path, published_history: Path | None, run_id: str)
         "SPARK_RAW_DIR": str(tables / "raw.db"),
         "SPARK_PUBLISHED_HISTORY": str(published_history or ""),
         "WAREHOUSE_RUN_ID": run_id,
-        **({"SPARK_REMOTE": settings.spark_remote()} if settings.spark_remote() else {}),
+        **({"SPARK_REMOTE": settings.SPARK_REMOTE()} if settings.SPARK_REMOTE() else {}),
     }
 
 
 def spark_target() -> list[str]:
     """dbt's target on Spark: a local session, or the Spark Connect server SPARK_REMOTE names."""
-    return ["--target", "spark_connect" if settings.spark_remote() else "spark"]
+    return ["--target", "spark_connect" if settings.SPARK_REMOTE() else "spark"]
 
 
 def publications_dir(paths: Paths) -> Path:

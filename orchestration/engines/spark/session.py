@@ -45,7 +45,7 @@ def session():
     """The process's one Spark session: on the Spark Connect server SPARK_REMOTE names, or local (it starts in
     seconds once, then every stage of every run in this process shares it). Tables are declared with their locations,
     so the local catalog's own folder, under WORK_DIR, holds only empty schema folders."""
-    remote = settings.spark_remote()
+    remote = settings.SPARK_REMOTE()
     if remote:
         from pyspark.sql import SparkSession
 
@@ -55,4 +55,4 @@ def session():
             "a local Spark session needs a Java runtime: install Debian's openjdk-17-jre-headless, or set "
             "SPARK_REMOTE to a Spark Connect server (docs/spark.md)"
         )
-    return local_session(settings.work_dir() / "spark-catalog", settings.spark_master())
+    return local_session(settings.WORK_DIR() / "spark-catalog", settings.SPARK_MASTER())
