@@ -20,8 +20,6 @@ from typing import ClassVar
 
 import duckdb
 
-from orchestration.ingest.loading import load_seed_file
-from orchestration.ingest.seed_tables import RAW_SCHEMA, SeedTable
 from orchestration.publish import history
 from orchestration.publish.publishing import audit_rows, publish_log_entry, publish_log_row, rebuild_history
 from orchestration.warehouse import audit
@@ -53,17 +51,8 @@ class DuckDBEngine(Engine):
     def reader_path(self, paths: Paths) -> Path:
         return paths.published_path
 
-    def load_seed_file(self, paths: Paths, run: Run, table: SeedTable, path: Path, preview_rows: int):
-        with self._connect_working(paths, run) as connection:
-            result = load_seed_file(connection, table, path)
-            preview = connection.execute(f'select * from {RAW_SCHEMA}."{table.name}" limit {preview_rows}').df()
-        return result, preview
-
-    def check_seed_table(self, paths: Paths, run: Run, table: SeedTable, seed_file: Path):
-        from orchestration.ingest import validation  # imports Great Expectations: only when a check runs
-
-        with self._connect_working(paths, run) as connection:
-            return validation.check_seed_table(connection, table, seed_file)
+    def seed_connection(self, paths: Paths, run: Run):
+        return self._connect_working(paths, run)
 
     def append_audit_rows(self, paths: Paths, run: Run, table: str, rows: list[list]) -> None:
         with self._connect_working(paths, run) as connection:

@@ -1,14 +1,15 @@
-"""One Dagster asset per seed file (seeds/<name>.csv loaded into raw.<name> of the run's working file), each with its
-input contract as a blocking asset check."""
+"""One Dagster asset per seed file (seeds/<name>.csv loaded into raw.<name>), each with its input contract as a blocking
+asset check. Every engine reads and checks the files the same way, in the DuckDB file its `seed_connection` gives; the
+engine then stores the rows where its dbt reads them."""
 
 import json
 from datetime import UTC, datetime
 
 import dagster as dg
 
-from orchestration.ingest.loading import SeedFileError
-from orchestration.ingest.seed_tables import SeedTable, seed_tables
-from orchestration.ingest.validation import start_importing_great_expectations
+from orchestration.ingest.loading import SeedFileError, load_seed_file
+from orchestration.ingest.seed_tables import RAW_SCHEMA, SeedTable, seed_tables
+from orchestration.ingest.validation import check_seed_table, start_importing_great_expectations
 from orchestration.warehouse import settings
 from orchestration.warehouse.engine import Run
 from orchestration.warehouse.resource import WarehouseResource
@@ -38,17 +39,18 @@ def build_seed_asset(table: SeedTable) -> dg.AssetsDefinition:
     )
     def load_seed(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         start_importing_great_expectations()  # the input contracts that follow need it
-        path = warehouse.paths.seed_path(table.file_name)
-        with retried_only_if_transient():
+        engine, paths, run = warehouse.engine, warehouse.paths, Run.of(context)
+        path = paths.seed_path(table.file_name)
+        with retried_only_if_transient(), engine.seed_connection(paths, run) as connection:
             try:
-                result, preview = warehouse.engine.load_seed_file(
-                    warehouse.paths, Run.of(context), table, path, PREVIEW_ROWS
-                )
+                result = load_seed_file(connection, table, path)
             except SeedFileError as error:
                 # Bad input is not retried (a locked file is); the description shows in the UI and the run's error.
                 raise dg.Failure(
                     description=str(error), metadata={"seed_file": str(path)}, allow_retries=False
                 ) from None
+            preview = connection.execute(f'select * from {RAW_SCHEMA}."{table.name}" limit {PREVIEW_ROWS}').df()
+            engine.store_raw_table(paths, run, connection, table.name)
         context.log.info(f"loaded {result.row_count} rows from {path} into raw.{table.name}")
         return dg.MaterializeResult(
             metadata={
@@ -76,7 +78,8 @@ def build_input_contract_check(table: SeedTable) -> dg.AssetChecksDefinition:
     )
     def input_contract(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         engine, paths, run = warehouse.engine, warehouse.paths, Run.of(context)
-        outcome = engine.check_seed_table(paths, run, table, paths.seed_path(table.file_name))
+        with engine.seed_connection(paths, run) as connection:
+            outcome = check_seed_table(connection, table, paths.seed_path(table.file_name))
         engine.append_audit_rows(paths, run, "input_contract_results", [_contract_result(context, outcome)])
         if not outcome.passed:
             context.log.error(outcome.summary())

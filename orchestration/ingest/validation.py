@@ -58,7 +58,7 @@ class ContractOutcome:
 
 def check_seed_table(connection: duckdb.DuckDBPyConnection, table: SeedTable, seed_file: Path) -> ContractOutcome:
     """Validate raw.<table> (already loaded from `seed_file`) against its contract, in batches of bounded size."""
-    catalogs = read_catalogs(lambda sql: connection.execute(sql).fetchall(), table)
+    catalogs = read_catalogs(connection, table)
     contracts = build_contracts(import_great_expectations().expectations, table, catalogs)
     for position, contract in enumerate(contracts):
         contract.expectation.meta = {"contract": position}
@@ -148,9 +148,8 @@ def record_lines(seed_file: Path) -> list[int]:
         return [reader.line_num for record in reader if record]
 
 
-def table_query(table: SeedTable, quote: str = '"', order: str = "order by seed.rowid") -> str:
-    """The raw table in file order (rowid is the order rows were read), with the columns the contracts derive; Spark
-    quotes names with backticks and keeps the order in a column instead."""
+def table_query(table: SeedTable) -> str:
+    """The raw table in file order (rowid is the order rows were read), with the columns the contracts derive."""
     derived, joins = "", ""
     if table.needs_units_and_indicators:
         derived += "," + DERIVED_COLUMNS_SQL
@@ -159,24 +158,24 @@ def table_query(table: SeedTable, quote: str = '"', order: str = "order by seed.
             f" left join {RAW_SCHEMA}.indicators as indicators on seed.indicator_code = indicators.indicator_code"
         )
     if table.unique_key:
-        key = ", ".join(f"seed.{quote}{column}{quote}" for column in table.unique_key)
+        key = ", ".join(f'seed."{column}"' for column in table.unique_key)
         derived += f", count(*) over (partition by {key}) as _key_count"
-    return f"select seed.*{derived} from {RAW_SCHEMA}.{quote}{table.name}{quote} as seed{joins} {order}"
+    return f'select seed.*{derived} from {RAW_SCHEMA}."{table.name}" as seed{joins} order by seed.rowid'
 
 
-def read_catalogs(fetch: Callable[[str], list], table: SeedTable, quote: str = '"') -> dict[str, list]:
-    """The codes of another seed file that each referencing column of `table` uses and that exist there, read with
-    `fetch` (SQL -> rows): a value outside them is unknown. Only the codes in use are read, so that a reference to a
+def read_catalogs(connection: duckdb.DuckDBPyConnection, table: SeedTable) -> dict[str, list]:
+    """The codes of another seed file that each referencing column of `table` uses and that exist there: a value
+    outside them is unknown. Only the codes in use are read, so that a reference to a
     large file (a quote's figure among millions of observations) stays small."""
     catalogs = {}
     for column_name, contract in table.column_contracts.items():
         if "references" in contract:
             target_table, target_column = contract["references"].split(".")
-            target, column = f"{quote}{target_column}{quote}", f"{quote}{column_name}{quote}"
-            rows = fetch(
-                f"select distinct target.{target} from {RAW_SCHEMA}.{quote}{target_table}{quote} as target "
-                f"where target.{target} in (select seed.{column} from {RAW_SCHEMA}.{quote}{table.name}{quote} as seed)"
-            )
+            target, column = f'"{target_column}"', f'"{column_name}"'
+            rows = connection.execute(
+                f'select distinct target.{target} from {RAW_SCHEMA}."{target_table}" as target '
+                f'where target.{target} in (select seed.{column} from {RAW_SCHEMA}."{table.name}" as seed)'
+            ).fetchall()
             catalogs.setdefault(contract["references"], set()).update(row[0] for row in rows)
     return {reference: sorted(codes) for reference, codes in catalogs.items()}
 

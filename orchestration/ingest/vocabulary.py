@@ -65,15 +65,13 @@ class Contract:
     describe: Callable[[pd.Series], tuple[object, str]]  # row -> (value shown, what was expected)
 
 
-def build_contracts(
-    expect, table: SeedTable, catalogs: dict[str, list], stored_columns: tuple[str, ...] = ()
-) -> list[Contract]:
+def build_contracts(expect, table: SeedTable, catalogs: dict[str, list]) -> list[Contract]:
     """The expectations a seed table's contract asks for (from `expect`, great_expectations.expectations), each with the
-    wording of its violations. `stored_columns` are those the loader adds after the file's (Spark's row order)."""
+    wording of its violations."""
     derived = derived_columns(table)
     contracts = [
         Contract(
-            expect.ExpectTableColumnsToMatchOrderedList(column_list=[*table.columns, *stored_columns, *derived]),
+            expect.ExpectTableColumnsToMatchOrderedList(column_list=[*table.columns, *derived]),
             None,
             lambda row: (None, f"expected exactly the columns {', '.join(table.columns)}"),
         )

@@ -2,8 +2,9 @@
 
 DuckDB builds a run in one working file; Spark builds Parquet tables in a working folder (docs/spark.md). Each is an
 implementation of `Engine` under orchestration/engines/, chosen once where the definitions are assembled and handed
-to every step inside the warehouse resource. The stages word what goes wrong: an engine raises the stage's own errors
-(a seed file's SeedFileError) or returns its outcomes (a contract's violations with their lines).
+to every step inside the warehouse resource. The seed files are read and their input contracts checked the same way
+on every engine, by the ingest stage with DuckDB (one reader, one wording of what goes wrong); an engine says where
+that happens and stores the rows where its dbt reads them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, ClassVar
 import dagster as dg
 
 if TYPE_CHECKING:
-    import pandas as pd
+    import duckdb
 
     from orchestration.warehouse.paths import Paths
 
@@ -71,15 +72,13 @@ class Engine(dg.ConfigurableResource):
         """The DuckDB file readers on this machine open (the data page, the serving copy, notebooks)."""
         raise NotImplementedError
 
-    def load_seed_file(
-        self, paths: Paths, run: Run, table, path: Path, preview_rows: int
-    ) -> tuple[object, pd.DataFrame]:
-        """The seed file loaded into raw.<table>: its LoadResult and first rows; SeedFileError if it cannot be read."""
+    def seed_connection(self, paths: Paths, run: Run) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """A read-write DuckDB connection to the run's file where the seed files are loaded into raw.* and checked."""
         raise NotImplementedError
 
-    def check_seed_table(self, paths: Paths, run: Run, table, seed_file: Path) -> object:
-        """raw.<table> validated against its input contract: a ContractOutcome."""
-        raise NotImplementedError
+    def store_raw_table(self, paths: Paths, run: Run, connection: duckdb.DuckDBPyConnection, table: str) -> None:
+        """raw.<table>, loaded and checked through `connection`, stored where this engine's dbt reads it: nothing to
+        do when dbt builds in the same file."""
 
     def append_audit_rows(self, paths: Paths, run: Run, table: str, rows: list[list]) -> None:
         """Rows appended to audit.<table> of the run's warehouse (orchestration/warehouse/audit.py)."""

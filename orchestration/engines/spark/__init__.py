@@ -8,17 +8,21 @@ when a step runs on Spark (session.py).
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import ClassVar
 
-from orchestration.engines.spark import loading, publishing
+import duckdb
+
+from orchestration.engines.spark import publishing
 from orchestration.engines.spark import tables as spark_tables
 from orchestration.engines.spark.session import session
-from orchestration.ingest.seed_tables import SeedTable
+from orchestration.ingest.seed_tables import RAW_SCHEMA
 from orchestration.publish import history
 from orchestration.warehouse import audit, settings
+from orchestration.warehouse.connections import connect_duckdb
 from orchestration.warehouse.engine import DbtInvocation, Describe, Engine, Run, relation_metadata
 from orchestration.warehouse.paths import Paths
 from orchestration.warehouse.resource import claim_working_folder, owner
@@ -70,16 +74,25 @@ class SparkEngine(Engine):
         folder = spark_tables.published_folder(spark_dir)
         return folder / spark_tables.READER_CATALOG if folder else spark_dir / spark_tables.POINTER
 
-    def load_seed_file(self, paths: Paths, run: Run, table: SeedTable, path: Path, preview_rows: int):
-        tables = self._run_tables(paths, run)
-        result = loading.load_seed_file(session(), table, path, tables / "raw.db")
-        preview = session().read.parquet(str(tables / "raw.db" / table.name)).limit(preview_rows).toPandas()
-        return result, preview.drop(columns=[loading.SEED_ORDER])
+    @contextmanager
+    def seed_connection(self, paths: Paths, run: Run) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The run's seeds.duckdb, beside its tables folder: the raw tables as the ingest stage read and checked them
+        (the same reader and the same contracts as on DuckDB), before they are written as Parquet."""
+        connection = connect_duckdb(self._run_tables(paths, run).parent / "seeds.duckdb")
+        try:
+            yield connection
+        finally:
+            connection.close()
 
-    def check_seed_table(self, paths: Paths, run: Run, table: SeedTable, seed_file: Path):
-        from orchestration.engines.spark import validation  # imports Great Expectations: only when a check runs
-
-        return validation.check_seed_table(session(), self._run_tables(paths, run), table, seed_file)
+    def store_raw_table(self, paths: Paths, run: Run, connection: duckdb.DuckDBPyConnection, table: str) -> None:
+        """raw.<table> as Parquet in the run's tables folder, where dbt's `spark` target declares raw.<table> over it
+        (dbt_project/macros/engines/catalog.sql)."""
+        folder = self._run_tables(paths, run) / "raw.db" / table
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        connection.execute(
+            f'copy {RAW_SCHEMA}."{table}" to $path (format parquet)', {"path": str(folder / "part-0.parquet")}
+        )
 
     def append_audit_rows(self, paths: Paths, run: Run, table: str, rows: list[list]) -> None:
         folder = self._run_tables(paths, run) / f"{audit.SCHEMA}.db" / table
