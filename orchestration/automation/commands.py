@@ -185,25 +185,8 @@ def serve() -> int:
         return 1
     [materialization] = result.asset_materializations_for_node("postgres_serving_copy")
     copied = materialization.metadata["rows_per_table"].value
-    password = server.credentials()[READER_ROLE]
-    print(f"Copied {len(copied)} marts ({sum(copied.values())} rows) to PostgreSQL on 127.0.0.1:{server.port}.")
-    print(
-        f"""
-Connect a BI tool (read-only):
-  host      127.0.0.1
-  port      {server.port}
-  database  warehouse
-  schema    marts
-  user      {READER_ROLE}
-  password  {password}   (kept in {server.credentials_file})
-  URL       {server.url(READER_ROLE)}
-
-  psql "{server.url(READER_ROLE)}" -c '\\dt marts.*'
-
-To refresh this copy with every Dagster run, start Dagster with
-  SERVING_DATABASE_URL='{server.url(LOADER_ROLE)}'
-Stop the server with `make serve-stop`."""
-    )
+    print(f"Copied {len(copied)} marts ({sum(copied.values())} rows) to PostgreSQL on 127.0.0.1:{server.port}.\n")
+    print(server.describe())
     return 0
 
 

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import psycopg
 from psycopg import sql
@@ -30,6 +31,7 @@ SERVER_USER = "postgres"
 
 @dataclass(frozen=True)
 class LocalPostgres:
+    name: ClassVar[str] = "PostgreSQL"
     folder: Path
     port: int = 54329
 
@@ -86,6 +88,22 @@ class LocalPostgres:
             self._as_server_user(_binary("pg_ctl"), "status", "-D", str(self.data_dir)), capture_output=True
         )
         return status.returncode == 0
+
+    def describe(self) -> str:
+        return f"""Connect a BI tool (read-only):
+  host      127.0.0.1
+  port      {self.port}
+  database  {DATABASE}
+  schema    marts
+  user      {READER_ROLE}
+  password  {self.credentials()[READER_ROLE]}   (kept in {self.credentials_file})
+  URL       {self.url(READER_ROLE)}
+
+  psql "{self.url(READER_ROLE)}" -c '\\dt marts.*'
+
+To refresh this copy with every Dagster run, start Dagster with
+  SERVING_DATABASE_URL='{self.url(LOADER_ROLE)}'
+Stop the server with `make serve-stop`."""
 
     # ------------------------------------------------------------------ setup
 

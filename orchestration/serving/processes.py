@@ -1,5 +1,6 @@
-"""Servers the local tools start in the background (Superset, the Spark cluster): each detached in a process group of
-its own, its pid in a file and its output in a log, and stopped with its whole group."""
+"""The local servers BI tools and the Spark path connect to (PostgreSQL, Superset, the Spark cluster): one shape for
+all three, and the detached processes Superset and the Spark cluster run as, each in a process group of its own, its
+pid in a file and its output in a log, and stopped with its whole group."""
 
 from __future__ import annotations
 
@@ -9,6 +10,25 @@ import subprocess
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import ClassVar, Protocol
+
+
+class LocalServer(Protocol):
+    """A server on loopback that lives in one folder: started when it is not running, stopped with everything it
+    started, and described as its users connect to it."""
+
+    name: ClassVar[str]
+    folder: Path
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def is_running(self) -> bool: ...
+
+    def describe(self) -> str:
+        """Where it listens, how to connect and log in, and how to stop it."""
+        ...
 
 
 def start_detached(

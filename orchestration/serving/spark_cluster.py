@@ -13,6 +13,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from orchestration.serving.processes import running_pid, start_detached, stop_detached
 
@@ -26,6 +27,7 @@ APPLICATION_CORES = os.cpu_count() or 1
 
 @dataclass(frozen=True)
 class LocalSparkCluster:
+    name: ClassVar[str] = "Spark cluster"
     folder: Path
     spark_dir: Path  # the publications the Thrift server serves (WarehouseResource.spark_dir)
     master_port: int = 7077
@@ -108,6 +110,22 @@ class LocalSparkCluster:
 
     def is_running(self) -> bool:
         return all(self._pid(name) is not None for name in PROCESSES)
+
+    def describe(self) -> str:
+        return f"""Spark cluster running on loopback in {self.folder}:
+  master         {self.master_url}
+  Spark Connect  {self.remote_url}
+  Thrift (JDBC)  {self.jdbc_url}   the published tables of {self.spark_dir}, for BI tools
+  tables under   {self.warehouse_dir}
+
+Refresh the warehouse on it, publishing where the Thrift server reads:
+  WAREHOUSE_ENGINE=spark SPARK_REMOTE={self.remote_url} make run
+Query the published marts as a BI tool does:
+  {self.beeline} -u {self.jdbc_url} -e 'show tables'
+
+Build the dbt project on it (the seed files loaded as Parquet under SPARK_RAW_DIR, docs/spark.md):
+  cd dbt_project && SPARK_REMOTE={self.remote_url} SPARK_RAW_DIR=... ../.venv/bin/dbt build --target spark_connect
+Stop it with `make spark-cluster-stop`."""
 
     def log_file(self, name: str) -> Path:
         return self.folder / f"{name}.log"

@@ -24,6 +24,7 @@ import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import yaml
 
@@ -40,8 +41,11 @@ POSTGRES_SUFFIX = " (PostgreSQL copy)"
 
 @dataclass(frozen=True)
 class Superset:
+    name: ClassVar[str] = "Superset"
     folder: Path
     port: int = 8088
+    warehouse: Path | None = None  # the published DuckDB file the dashboards read
+    postgres_url: str | None = None  # the PostgreSQL copy's, as its read-only role, when it runs
 
     @property
     def credentials_file(self) -> Path:
@@ -64,8 +68,10 @@ class Superset:
 
     # ------------------------------------------------------------------ lifecycle
 
-    def start(self, warehouse: Path, postgres_url: str | None) -> None:
+    def start(self) -> None:
         """Install on first use, set up the metadata database and the admin, import the dashboards, and serve."""
+        if self.warehouse is None:
+            raise ValueError("Superset is started over a published warehouse: Superset(folder, warehouse=...)")
         install()
         self.folder.mkdir(parents=True, exist_ok=True)
         generate_secrets(self.credentials_file, ["SECRET_KEY", "ADMIN_PASSWORD"])
@@ -81,7 +87,7 @@ class Superset:
             self._superset("init")
             (self.folder / "initialised").touch()
         bundle = self.folder / "dashboards.zip"
-        write_bundle(bundle, warehouse, postgres_url)
+        write_bundle(bundle, self.warehouse, self.postgres_url)
         self._superset("import-dashboards", "--path", str(bundle), "--username", ADMIN)
         self._serve()
 
@@ -94,6 +100,19 @@ class Superset:
                 return response.status == 200
         except OSError:
             return False
+
+    def describe(self) -> str:
+        databases = "the published DuckDB file (read-only)" + (
+            " and the PostgreSQL copy (bi_reader)"
+            if self.postgres_url
+            else "; run `make serve` then `make superset` to add the PostgreSQL copy"
+        )
+        return f"""Superset is running on {self.url} over {databases}.
+  user      {ADMIN}
+  password  {self.credentials()["ADMIN_PASSWORD"]}   (kept in {self.credentials_file})
+  dashboard {self.url}/superset/dashboard/ai-computing-starter/
+  log       {self.log_file}
+Stop it with `make superset-stop`."""
 
     # ------------------------------------------------------------------ processes
 
