@@ -19,11 +19,20 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 # The dbt installed beside this Python, so that nothing depends on the venv being activated.
 DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
-# dbt's own development file: what `dbt build` in dbt_project/ builds into when Dagster does not pass a run's working
-# file (profiles.yml names the same file); `python -m orchestration dev-warehouse` loads the seeds into it.
-DBT_DEV_WAREHOUSE = DBT_PROJECT_DIR / "target" / "dev" / "warehouse.duckdb"
 # Who answers for every asset, in the Dagster UI.
 OWNERS = ["team:data-engineering"]
+
+
+def dbt_profile_default(variable: str) -> str:
+    """The default dbt's profile (dbt_project/profiles.yml) gives an environment variable: declared there once, since
+    dbt run by hand in dbt_project/ reads the profile without this module."""
+    profile = (DBT_PROJECT_DIR / "profiles.yml").read_text()
+    return re.search(rf"env_var\('{variable}', '([^']*)'\)", profile)[1]
+
+
+# dbt's own development file: what `dbt build` in dbt_project/ builds into when Dagster does not pass a run's working
+# file; `python -m orchestration dev-warehouse` loads the seeds into it.
+DBT_DEV_WAREHOUSE = DBT_PROJECT_DIR / dbt_profile_default("WAREHOUSE_WORKING_FILE")
 
 
 def _repo_path(text: str) -> Path:
@@ -100,7 +109,9 @@ SPARK_THRIFT_PORT = Setting(
     read=int,
 )
 SPARK_MASTER = Setting(
-    "SPARK_MASTER", "local[*]", "the master of a local Spark session, the pipeline's and dbt's (local[*]: every core)"
+    "SPARK_MASTER",
+    dbt_profile_default("SPARK_MASTER"),
+    "the master of a local Spark session, the pipeline's and dbt's (local[*]: every core)",
 )
 SPARK_REMOTE = Setting(
     "SPARK_REMOTE",
@@ -115,10 +126,10 @@ DAGSTER_HOME = Setting(
     read=_repo_path,
 )
 # 1.5GB keeps a 10M-row refresh (dbt's DuckDB beside the Dagster process) under 3 GiB on the 2-core machine: 2933 MiB
-# against 3376 MiB with 2GB, for 248 s against 223 s (docs/performance.md). profiles.yml repeats it for dbt run alone.
+# against 3376 MiB with 2GB, for 248 s against 223 s (docs/performance.md).
 DUCKDB_MEMORY_LIMIT = Setting(
     "DUCKDB_MEMORY_LIMIT",
-    "1.5GB",
+    dbt_profile_default("DUCKDB_MEMORY_LIMIT"),
     "the most memory one DuckDB connection that builds the warehouse may use, dbt's too (it spills beyond it)",
 )
 

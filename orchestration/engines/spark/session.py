@@ -1,10 +1,10 @@
 """The Apache Spark session of this process, for the same pipeline when one machine is outgrown (docs/spark.md).
 
-Locally it is configured as dbt's `spark` target configures its own (dbt_project/profiles.yml): on loopback only, no
-web UI, an in-memory catalog (Hive's embedded metastore admits one process at a time, and the pipeline and dbt are
-two), ANSI mode off as dbt-spark sets it, and times in UTC. With SPARK_REMOTE set it is a Spark Connect session on that
-cluster instead. pyspark comes with the optional `spark` extra (and a local session needs a Java runtime), so it is
-imported only here, when the spark engine is used.
+Locally it is configured by dbt's `spark` target (dbt_project/profiles.yml), so that the pipeline's session and dbt's
+are alike: on loopback only, no web UI, an in-memory catalog (Hive's embedded metastore admits one process at a time,
+and the pipeline and dbt are two), times in UTC, few shuffle partitions; and ANSI mode off, as dbt-spark sets it.
+With SPARK_REMOTE set it is a Spark Connect session on that cluster instead. pyspark comes with the optional `spark`
+extra (and a local session needs a Java runtime), so it is imported only here, when the spark engine is used.
 """
 
 from __future__ import annotations
@@ -13,29 +13,29 @@ import shutil
 from functools import cache
 from pathlib import Path
 
+import yaml
+
 from orchestration.warehouse import settings
 
-SESSION_CONFIG = {
-    "spark.driver.bindAddress": "127.0.0.1",
-    "spark.driver.host": "127.0.0.1",
-    "spark.ui.enabled": "false",
-    "spark.sql.catalogImplementation": "in-memory",
-    "spark.sql.ansi.enabled": "false",
-    "spark.sql.session.timeZone": "UTC",
-    "spark.log.level": "WARN",
-    # One machine's tables are small: Spark's default of 200 shuffle partitions (sized for a cluster) makes every
-    # join and aggregation 200 tasks.
-    "spark.sql.shuffle.partitions": "4",
-}
+
+def session_config() -> dict[str, str]:
+    """The settings of dbt's `spark` target, but for those it reads from the environment (the master and the
+    catalog's folder, which local_session is given)."""
+    profile = yaml.safe_load((settings.DBT_PROJECT_DIR / "profiles.yml").read_text())
+    parameters = profile["ai_compute_warehouse"]["outputs"]["spark"]["server_side_parameters"]
+    return {key: str(value) for key, value in parameters.items() if "{{" not in str(value)}
 
 
-def local_session(warehouse_dir: Path, master: str = "local[*]", config: dict[str, str] | None = None):
+def local_session(
+    warehouse_dir: Path, master: str = settings.SPARK_MASTER.default, config: dict[str, str] | None = None
+):
     """A Spark session whose driver is this process (in local mode, or on a standalone cluster's `master`), whose
-    catalog puts the schemas it creates under `warehouse_dir`; `config` adds to SESSION_CONFIG."""
+    catalog puts the schemas it creates under `warehouse_dir`; `config` adds to session_config()."""
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.master(master).appName("ai-compute-warehouse")
-    for key, value in {**SESSION_CONFIG, "spark.sql.warehouse.dir": str(warehouse_dir), **(config or {})}.items():
+    defaults = {**session_config(), "spark.sql.ansi.enabled": "false", "spark.sql.warehouse.dir": str(warehouse_dir)}
+    for key, value in {**defaults, **(config or {})}.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
 
