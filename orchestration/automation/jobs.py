@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.serving.site import build_site
+from orchestration.serving.site.page import build_site
 from orchestration.warehouse import settings
 from orchestration.warehouse.engine import START_FROM_TAG
 from orchestration.warehouse.files import size_bytes

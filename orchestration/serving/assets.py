@@ -6,7 +6,7 @@ import time
 import dagster as dg
 
 from orchestration.serving.postgres import Descriptions, copy_marts
-from orchestration.serving.site import build_site
+from orchestration.serving.site.page import build_site
 from orchestration.warehouse import dbt, settings
 from orchestration.warehouse.resource import WarehouseResource
 

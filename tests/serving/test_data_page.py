@@ -14,8 +14,8 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from orchestration.serving import connect
-from orchestration.serving.site import build_site
 from orchestration.serving.site.content import CHINA, FINDINGS, MAX_FINDINGS
+from orchestration.serving.site.page import build_site
 from orchestration.warehouse.settings import REPO_ROOT
 
 # Screenshots of the page, kept for a person to look at after the run (git-ignored).
