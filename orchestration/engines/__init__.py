@@ -9,11 +9,8 @@ import importlib
 from orchestration.warehouse import settings
 from orchestration.warehouse.engine import Engine
 
-# Each engine's name (as WAREHOUSE_ENGINE and the publish log give it): its module and class.
-ENGINES = {
-    "duckdb": ("orchestration.engines.duckdb", "DuckDBEngine"),
-    "spark": ("orchestration.engines.spark", "SparkEngine"),
-}
+# Each engine's name (as WAREHOUSE_ENGINE and the publish log give it, and its module's under this package): its class.
+ENGINES = {"duckdb": "DuckDBEngine", "spark": "SparkEngine"}
 
 
 def checked(name: str | None = None) -> str:
@@ -26,8 +23,8 @@ def checked(name: str | None = None) -> str:
 
 def chosen(name: str | None = None) -> Engine:
     """The engine `name` (WAREHOUSE_ENGINE by default) names."""
-    module, cls = ENGINES[checked(name)]
-    return getattr(importlib.import_module(module), cls)()
+    name = checked(name)
+    return getattr(importlib.import_module(f"{__name__}.{name}"), ENGINES[name])()
 
 
 def warehouse(engine: str | None = None, **paths: str):

@@ -16,7 +16,6 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import ClassVar
 
 import duckdb
 
@@ -39,8 +38,6 @@ def run_environment(working_file: str | os.PathLike, run_id: str = "dbt-dev") ->
 
 class DuckDBEngine(Engine):
     """One DuckDB file per run and per publication."""
-
-    name: ClassVar[str] = "duckdb"
 
     def dbt_target_path(self, paths: Paths) -> Path:
         return paths.work_dir / "dbt_target"

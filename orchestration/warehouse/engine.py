@@ -56,7 +56,11 @@ class Engine(dg.ConfigurableResource):
     """One engine the warehouse is built on. Every method takes the warehouse's paths; those that act for a run take
     the run, whose first use of the engine claims the working folder (the run holds the refresh lock)."""
 
-    name: ClassVar[str]
+    @property
+    def name(self) -> str:
+        """As WAREHOUSE_ENGINE and the publish log give it: the engine's module under orchestration/engines/."""
+        return type(self).__module__.rsplit(".", 1)[-1]
+
     # Whether a run must rebuild the whole warehouse whatever changed (it cannot start from the published one).
     rebuilds_everything: ClassVar[bool] = False
 

@@ -8,6 +8,7 @@ when a step runs on Spark (session.py).
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,11 +22,13 @@ from orchestration.engines.spark import tables as spark_tables
 from orchestration.engines.spark.session import session
 from orchestration.ingest.seed_tables import RAW_SCHEMA
 from orchestration.publish import history
+from orchestration.publish.publishing import publish_log_entry, publish_log_row, rebuild_history
 from orchestration.warehouse import audit, settings
 from orchestration.warehouse.connections import connect_duckdb
 from orchestration.warehouse.engine import DbtInvocation, Describe, Engine, Run, relation_metadata
+from orchestration.warehouse.files import read_jsonl
 from orchestration.warehouse.paths import Paths
-from orchestration.warehouse.resource import claim_working_folder, owner
+from orchestration.warehouse.resource import claim_working_folder, owner, timestamp
 
 
 def spark_environment(tables: Path, published_history: Path | None, run_id: str) -> dict[str, str]:
@@ -58,7 +61,6 @@ def tables_dir(paths: Paths) -> Path:
 class SparkEngine(Engine):
     """Parquet tables per run and per publication, queried through a Spark session."""
 
-    name: ClassVar[str] = publishing.ENGINE
     rebuilds_everything: ClassVar[bool] = True
 
     def dbt_target_path(self, paths: Paths) -> Path:
@@ -111,7 +113,8 @@ class SparkEngine(Engine):
         return DbtInvocation(variables, spark_target(), lambda: _describer(tables))
 
     def publish(self, paths: Paths, run_id: str, records: list, keep_versions: int) -> Path:
-        return publishing.publish(paths, tables_dir(paths), publications_dir(paths), run_id, records, keep_versions)
+        entry = publish_log_entry(run_id, "publish", paths.seeds_dir, records, self.name)
+        return publishing.publish(paths, tables_dir(paths), publications_dir(paths), entry, records, keep_versions)
 
     def kept_versions(self, paths: Paths) -> list[Path]:
         spark_dir = publications_dir(paths)
@@ -128,15 +131,40 @@ class SparkEngine(Engine):
             raise FileNotFoundError(
                 f"no previous version is kept in {publications_dir(paths)}; nothing to roll back to"
             )
+        return self._restore(paths, versions[0])
+
+    def _restore(self, paths: Paths, version: Path) -> Path:
+        """The kept folder `version` linked file by file into a run's tables folder (no copying), its history rebuilt
+        by dbt from the published one, and published as a refresh is; the rolled-back publication withdrawn."""
+        rollback_id = f"rollback-{timestamp()}"
         published_history = self._published_history(paths)
-
-        def environment(tables: Path, run_id: str) -> tuple[dict[str, str], list[str]]:
-            return spark_environment(tables, published_history, run_id), spark_target()
-
-        publishing.restore(
-            paths, tables_dir(paths), publications_dir(paths), versions[0], environment, self.dbt_target_path(paths)
-        )
-        return versions[0]
+        claim_working_folder(paths, rollback_id)
+        tables, publications = tables_dir(paths), publications_dir(paths)
+        rolled_back = spark_tables.published_folder(publications)
+        try:
+            shutil.copytree(
+                version, tables, copy_function=os.link, ignore=shutil.ignore_patterns(spark_tables.READER_CATALOG)
+            )
+            shutil.rmtree(tables / f"{history.HISTORY_SCHEMA}.db" / history.HISTORY_TABLE, ignore_errors=True)
+            variables = spark_environment(tables, published_history, rollback_id)
+            declared = ",".join(spark_tables.table_folders(tables))
+            rebuild_history(
+                {**variables, "SPARK_DECLARED_TABLES": declared}, spark_target(), self.dbt_target_path(paths)
+            )
+            entry = publish_log_entry(rollback_id, "rollback", None, [], self.name)
+            spark_tables.write_rows(
+                session(),
+                tables / f"{audit.SCHEMA}.db" / "publish_log",
+                audit.COLUMNS["publish_log"],
+                [publish_log_row(e) for e in [*read_jsonl(paths.publish_log_path), entry]],
+            )
+            publishing.switch(paths, tables, publications, entry)
+            shutil.rmtree(version)
+            if rolled_back is not None:
+                shutil.rmtree(rolled_back)
+        finally:
+            shutil.rmtree(paths.working_folder, ignore_errors=True)
+        return version
 
     def _run_tables(self, paths: Paths, run: Run) -> Path:
         """The run's tables folder, claimed on its first use."""

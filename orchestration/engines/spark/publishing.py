@@ -1,7 +1,5 @@
-"""Publishing, versions and rollback on Spark (docs/spark.md): the audit tables written beside the run's tables and
-the history stamped, then the tables folder moved into the publications and PUBLISHED pointed at it in one atomic
-rename (tables.py). Rollback links a kept folder file by file into a run's tables folder (no copying), has dbt rebuild
-its history from the published one, and publishes it as a refresh is."""
+"""Publishing on Spark (docs/spark.md): the audit tables written beside the run's tables and the history stamped, then
+the tables folder moved into the publications and PUBLISHED pointed at it in one atomic rename (tables.py)."""
 
 from __future__ import annotations
 
@@ -13,58 +11,27 @@ from pathlib import Path
 from orchestration.engines.spark import tables as spark_tables
 from orchestration.engines.spark.session import session
 from orchestration.publish import history
-from orchestration.publish.publishing import audit_rows, publish_log_entry, publish_log_row, rebuild_history
+from orchestration.publish.publishing import audit_rows
 from orchestration.warehouse import audit
-from orchestration.warehouse.files import append_jsonl, prune, read_jsonl
+from orchestration.warehouse.files import append_jsonl, prune
 from orchestration.warehouse.paths import Paths
-from orchestration.warehouse.resource import claim_working_folder, timestamp
-
-ENGINE = "spark"  # as the publish log names it
+from orchestration.warehouse.resource import timestamp
 
 
-def publish(paths: Paths, tables: Path, publications: Path, run_id: str, records: list, keep_versions: int) -> Path:
-    """The run's tables, audited, published."""
+def publish(paths: Paths, tables: Path, publications: Path, entry: dict, records: list, keep_versions: int) -> Path:
+    """The run's tables, audited, published as the publish log's `entry` says."""
+    run_id = entry["run_id"]
     if not tables.is_dir():
         raise FileNotFoundError(f"run {run_id} has no tables at {tables}; nothing to publish")
-    entry = publish_log_entry(run_id, "publish", paths.seeds_dir, records, ENGINE)
     for table, rows in audit_rows(paths, run_id, entry, records).items():
         spark_tables.write_rows(session(), tables / f"{audit.SCHEMA}.db" / table, audit.COLUMNS[table], rows)
-    publication = _switch(paths, tables, publications, entry)
+    publication = switch(paths, tables, publications, entry)
     shutil.rmtree(paths.working_folder, ignore_errors=True)
     prune(publications, keep=keep_versions + 1)  # the published folder is the newest
     return publication
 
 
-def restore(paths: Paths, tables: Path, publications: Path, version: Path, environment, dbt_target_path: Path) -> None:
-    """The kept folder `version` published again; `environment(tables, run_id)` is dbt's for the rebuilt history."""
-    rollback_id = f"rollback-{timestamp()}"
-    claim_working_folder(paths, rollback_id)
-    rolled_back = spark_tables.published_folder(publications)
-    try:
-        shutil.copytree(
-            version, tables, copy_function=os.link, ignore=shutil.ignore_patterns(spark_tables.READER_CATALOG)
-        )
-        shutil.rmtree(tables / f"{history.HISTORY_SCHEMA}.db" / history.HISTORY_TABLE, ignore_errors=True)
-        variables, target_args = environment(tables, rollback_id)
-        declared = ",".join(spark_tables.table_folders(tables))
-        rebuild_history({**variables, "SPARK_DECLARED_TABLES": declared}, target_args, dbt_target_path)
-        entry = publish_log_entry(rollback_id, "rollback", None, [], ENGINE)
-        publications_logged = [*read_jsonl(paths.publish_log_path), entry]
-        spark_tables.write_rows(
-            session(),
-            tables / f"{audit.SCHEMA}.db" / "publish_log",
-            audit.COLUMNS["publish_log"],
-            [publish_log_row(e) for e in publications_logged],
-        )
-        _switch(paths, tables, publications, entry)
-        shutil.rmtree(version)
-        if rolled_back is not None:
-            shutil.rmtree(rolled_back)
-    finally:
-        shutil.rmtree(paths.working_folder, ignore_errors=True)
-
-
-def _switch(paths: Paths, tables: Path, publications: Path, entry: dict) -> Path:
+def switch(paths: Paths, tables: Path, publications: Path, entry: dict) -> Path:
     """The run's tables, audited, become the publication: the history stamped, the folder moved into the
     publications with its DuckDB views, PUBLISHED pointed at it in one atomic rename, and the entry logged."""
     stamp_history(
