@@ -52,11 +52,14 @@ def running(built_warehouse):
     try:
         served = make("serve", env)
         assert served.returncode == 0, served.stderr[-3000:]
+        assert f"port      {env['SERVING_PORT']}" in served.stdout  # how a BI tool connects, as the server says it
         started = make("superset", env)
         assert started.returncode == 0, started.stdout[-2000:] + started.stderr[-3000:]
         base = f"http://127.0.0.1:{env['SUPERSET_PORT']}"
-        assert f"Superset is running on {base} over the published DuckDB file" in started.stdout
+        over = "over the published DuckDB file (read-only) and the PostgreSQL copy"
+        assert f"Superset is running on {base} {over}" in started.stdout
         password = superset.Superset(root / "data" / "superset").credentials()["ADMIN_PASSWORD"]
+        assert f"password  {password}" in started.stdout
         api = requests.Session()
         login = api.post(
             f"{base}/api/v1/security/login",
