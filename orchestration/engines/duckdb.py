@@ -153,14 +153,9 @@ class DuckDBEngine(Engine):
                 history.carry_over(connection, published)
         return path
 
-    @contextmanager
-    def _connect_working(self, paths: Paths, run: Run) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-write connection to the run's working file."""
-        connection = connect_duckdb(self._prepare_working_file(paths, run))
-        try:
-            yield connection
-        finally:
-            connection.close()
+    def _connect_working(self, paths: Paths, run: Run) -> duckdb.DuckDBPyConnection:
+        """A read-write connection to the run's working file (closed at the end of a `with` block)."""
+        return connect_duckdb(self._prepare_working_file(paths, run))
 
 
 @contextmanager

@@ -76,8 +76,9 @@ class Engine(dg.ConfigurableResource):
         """The DuckDB file readers on this machine open (the data page, the serving copy, notebooks)."""
         raise NotImplementedError
 
-    def seed_connection(self, paths: Paths, run: Run) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
-        """A read-write DuckDB connection to the run's file where the seed files are loaded into raw.* and checked."""
+    def seed_connection(self, paths: Paths, run: Run) -> duckdb.DuckDBPyConnection:
+        """A read-write DuckDB connection to the run's file where the seed files are loaded into raw.* and checked
+        (used in a `with` block, which closes it)."""
         raise NotImplementedError
 
     def store_raw_table(self, paths: Paths, run: Run, connection: duckdb.DuckDBPyConnection, table: str) -> None:

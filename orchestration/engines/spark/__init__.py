@@ -76,15 +76,10 @@ class SparkEngine(Engine):
         folder = spark_tables.published_folder(spark_dir)
         return folder / spark_tables.READER_CATALOG if folder else spark_dir / spark_tables.POINTER
 
-    @contextmanager
-    def seed_connection(self, paths: Paths, run: Run) -> Iterator[duckdb.DuckDBPyConnection]:
+    def seed_connection(self, paths: Paths, run: Run) -> duckdb.DuckDBPyConnection:
         """The run's seeds.duckdb, beside its tables folder: the raw tables as the ingest stage read and checked them
         (the same reader and the same contracts as on DuckDB), before they are written as Parquet."""
-        connection = connect_duckdb(self._run_tables(paths, run).parent / "seeds.duckdb")
-        try:
-            yield connection
-        finally:
-            connection.close()
+        return connect_duckdb(self._run_tables(paths, run).parent / "seeds.duckdb")
 
     def store_raw_table(self, paths: Paths, run: Run, connection: duckdb.DuckDBPyConnection, table: str) -> None:
         """raw.<table> as Parquet in the run's tables folder, where dbt's `spark` target declares raw.<table> over it
@@ -131,11 +126,9 @@ class SparkEngine(Engine):
             raise FileNotFoundError(
                 f"no previous version is kept in {publications_dir(paths)}; nothing to roll back to"
             )
-        return self._restore(paths, versions[0])
-
-    def _restore(self, paths: Paths, version: Path) -> Path:
-        """The kept folder `version` linked file by file into a run's tables folder (no copying), its history rebuilt
-        by dbt from the published one, and published as a refresh is; the rolled-back publication withdrawn."""
+        # The newest kept folder is linked file by file into a run's tables folder (no copying), its history rebuilt
+        # by dbt from the published one, and published as a refresh is; the rolled-back publication is withdrawn.
+        version = versions[0]
         rollback_id = f"rollback-{timestamp()}"
         published_history = self._published_history(paths)
         claim_working_folder(paths, rollback_id)
