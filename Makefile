@@ -12,7 +12,7 @@ DAGSTER_PORT ?= 3000
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.md' \) -print)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast fuzz system-packages dev dbt-dev settings rollback site sql serve serve-stop superset superset-stop spark-cluster spark-cluster-stop propose accept export docs bench-data bench lint format lock clean
+.PHONY: help run watch test test-fast fuzz system-packages dev dbt-dev settings rollback site sql serve serve-stop superset superset-stop spark-cluster spark-cluster-stop propose accept export docs bench-data bench lint format lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ dbt-dev: $(MANIFEST) ## Load the seeds into dbt's development file (then: cd dbt
 
 settings: $(STAMP) ## Print every setting (environment variable) with its current value and default
 	$(BIN)/python -m orchestration settings
+
+watch: $(MANIFEST) ## Republish the warehouse each time a file in seeds/ is saved, one line per refresh (Ctrl-C stops)
+	$(BIN)/python -m orchestration watch
 
 rollback: $(STAMP) ## Publish the previous version of the warehouse again
 	$(BIN)/python -m orchestration rollback

@@ -1,7 +1,7 @@
 """Command line for the warehouse: `python -m orchestration COMMAND`, what `make` calls.
 
 Each command is declared beside what it does, in its package's `commands.py`: running the jobs (automation/: refresh,
-rollback, serve), serving (serving/: site, the exports, Superset, the Spark cluster, stopping the servers), the
+watch, rollback, serve), serving (serving/: site, the exports, Superset, the Spark cluster, stopping the servers), the
 curator's proposals (proposals/: propose, accept), dbt without Dagster (ingest/: dev-warehouse) and the settings
 (warehouse/). This module gathers them. Every Dagster run is recorded in the project's instance (DAGSTER_HOME), the
 one `make dev` shows.

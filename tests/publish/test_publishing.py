@@ -315,7 +315,7 @@ def test_two_refreshes_started_together_both_publish_one_after_the_other(built, 
 def test_commands_opening_a_new_run_history_together_all_open_it(tmp_path):
     """Opening a new Dagster instance folder creates its SQLite tables; without the opening lock, three commands at
     once failed with "table ... already exists" in 4 trials out of 12 on this machine."""
-    opening = "from orchestration.automation.commands import project_instance; project_instance()"
+    opening = "from orchestration.automation.instance import project_instance; project_instance()"
     for trial in range(6):
         env = {**os.environ, "DAGSTER_HOME": str(tmp_path / f"dagster_home_{trial}")}
         processes = [
