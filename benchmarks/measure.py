@@ -64,8 +64,8 @@ def measure(size: str, seeds: Path, work: Path, ratio_repeats: int = RATIO_REPEA
     figures: dict = {"size": size, "rows": _count_rows(seeds / "observations.csv")}
     figures.update(_loading(seeds, work / "loading"))
 
-    warehouse = _warehouse(work, "duckdb")
-    env = _refresh_environment(seeds, work, warehouse)
+    warehouse = bench_warehouse(work, "duckdb")
+    env = refresh_environment(seeds, work, warehouse)
     published = warehouse.engine.reader_path(warehouse.paths)
     # The refresh and the plain dbt build alternate; their ratio is a target, and one run of each is noisy.
     repeats = ratio_repeats if figures["rows"] <= 1_000_000 else 1
@@ -114,11 +114,11 @@ def measure_one_refresh(size: str, seeds: Path, work: Path, engine: str, **envir
     SPARK_REMOTE in `environment`, which the refresh gets beside its own) with the figures `measure` takes of it, and
     the BI queries on its publication: through DuckDB, or through Spark SQL in a local session of its own. `make
     bench` takes Spark's column from it."""
-    warehouse = _warehouse(work, engine)
+    warehouse = bench_warehouse(work, engine)
     timings = work / "refresh_timings.json"
     wall_s, peak_mib = _timed_process(
         [PYTHON, "-m", "orchestration", "refresh", "--timings", str(timings)],
-        {**_refresh_environment(seeds, work, warehouse), **environment},
+        {**refresh_environment(seeds, work, warehouse), **environment},
     )
     figures = {
         "size": size,
@@ -149,14 +149,14 @@ def measure_one_refresh(size: str, seeds: Path, work: Path, engine: str, **envir
     return figures
 
 
-def _warehouse(work: Path, engine: str) -> WarehouseResource:
+def bench_warehouse(work: Path, engine: str) -> WarehouseResource:
     """The warehouse a benchmark's refreshes build under `work`, for its paths."""
     return engines.warehouse(
         engine, published_path=str(work / "data" / "warehouse.duckdb"), work_dir=str(work / "runs")
     )
 
 
-def _refresh_environment(seeds: Path, work: Path, warehouse: WarehouseResource) -> dict[str, str]:
+def refresh_environment(seeds: Path, work: Path, warehouse: WarehouseResource) -> dict[str, str]:
     """The settings of a refresh of `seeds` into `warehouse`."""
     return {
         **os.environ,

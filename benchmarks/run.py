@@ -2,6 +2,8 @@
 refresh on Spark in local mode at the sizes of SPARK_SIZES beside DuckDB's.
 
 .venv/bin/python -m benchmarks.run 10k 1m 10m
+
+With each, a figure edited until published, on the repository's seeds and at 10k (benchmarks/editing.py).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from benchmarks.editing import measure_edits
 from benchmarks.generate import SIZES
 from benchmarks.measure import measure, measure_one_refresh
 from benchmarks.report import SUITE_TIMES, write_report
@@ -46,11 +49,18 @@ def main(argv: list[str]) -> None:
                 print(f"measuring {size} on Spark ...", flush=True)
                 spark_results.append(measure_one_refresh(size, seeds, Path(work), "spark"))
                 print(json.dumps(spark_results[-1], indent=1), flush=True)
+    editing = []
+    for seed_set, seeds in [("repository", REPO_ROOT / "seeds")] + [
+        (size, REPO_ROOT / "data" / "bench" / size / "seeds") for size in sizes if size == "10k"
+    ]:
+        with tempfile.TemporaryDirectory(dir=REPO_ROOT / "data" / "bench") as work:
+            print(f"measuring an edited figure on the {seed_set} seeds ...", flush=True)
+            editing.append({"seed_set": seed_set, **measure_edits(seeds, Path(work))})
     report = Path(os.environ.get("BENCHMARK_REPORT") or REPO_ROOT / "docs" / "benchmarks.md")
     suite_times = json.loads(SUITE_TIMES.read_text()) if SUITE_TIMES.exists() else None
     if suite_times is None:
         print(f"no {SUITE_TIMES}: run `make test` first for the test suite's times", flush=True)
-    write_report(results, report, suite_times, spark_results)
+    write_report(results, report, suite_times, spark_results, editing)
     print(f"wrote {report}")
 
 
