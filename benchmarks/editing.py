@@ -31,7 +31,7 @@ WAIT_S = 900
 def measure_edits(seeds: Path, work: Path, edits: int = EDITS) -> dict:
     """Seconds from a save of one figure to its publication, each way, median of `edits`."""
     command_line, watcher = _published_copy(seeds, work / "command_line"), _published_copy(seeds, work / "watcher")
-    watching = _Watching(watcher)
+    watching = Watching(watcher)
     try:
         by_command, by_watcher = [], []
         for edit in range(edits):
@@ -124,12 +124,14 @@ def _rows(seeds: Path) -> int:
         return sum(1 for _ in lines) - 1
 
 
-class _Watching:
-    """`python -m orchestration watch` over one folder, its lines read as they come."""
+class Watching:
+    """`python -m orchestration watch` with the settings `env`, started in a process group of its own as a terminal
+    starts it, its lines read as they come (the benchmark's and tests/automation/test_watch.py's)."""
 
-    def __init__(self, env: dict[str, str]):
+    def __init__(self, env: dict[str, str], cwd: Path | None = None):
         self.process = subprocess.Popen(
             [PYTHON, "-m", "orchestration", "watch"],
+            cwd=cwd,
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -137,34 +139,42 @@ class _Watching:
             start_new_session=True,
         )
         self.lines: queue.Queue[str] = queue.Queue()
+        self.said: list[str] = []  # every line read so far
         threading.Thread(
-            target=lambda: [self.lines.put(line.strip()) for line in self.process.stdout], daemon=True
+            target=lambda: [self.lines.put(line.rstrip("\n")) for line in self.process.stdout], daemon=True
         ).start()
-        self._next("Watching")
+        self.expect("Watching")
 
     def published(self) -> str:
-        line = self._next(": ")
+        """The line of the next refresh, which must have published."""
+        line = self.expect(": ")
         if "published in" not in line:
             raise RuntimeError(f"the watcher did not publish the edit: {line}")
         return line
 
-    def _next(self, fragment: str) -> str:
+    def expect(self, fragment: str) -> str:
+        """The next line that holds `fragment` (the lines before it are kept in `said`)."""
         deadline = time.monotonic() + WAIT_S
         while time.monotonic() < deadline:
             try:
                 line = self.lines.get(timeout=1)
             except queue.Empty:
                 if self.process.poll() is not None:
-                    raise RuntimeError("the watcher ended") from None
+                    raise RuntimeError("the watcher ended:\n" + "\n".join(self.said[-40:])) from None
                 continue
+            self.said.append(line)
             if fragment in line:
                 return line
-        raise RuntimeError(f"no line with {fragment!r} from the watcher in {WAIT_S} s")
+        raise RuntimeError(f"no line with {fragment!r} from the watcher in {WAIT_S} s:\n" + "\n".join(self.said[-40:]))
+
+    def interrupt(self) -> int:
+        """Ctrl-C as a terminal sends it, to the whole process group; the watcher's exit code."""
+        os.killpg(self.process.pid, signal.SIGINT)
+        return self.process.wait(timeout=WAIT_S)
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGINT)
-            self.process.wait(timeout=WAIT_S)
+            self.interrupt()
 
 
 def main(argv: list[str]) -> None:

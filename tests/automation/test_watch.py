@@ -5,11 +5,7 @@ behind."""
 from __future__ import annotations
 
 import os
-import queue
 import signal
-import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 
@@ -17,6 +13,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from benchmarks.editing import Watching
 from orchestration.warehouse.lock import acquire_refresh_lock
 from orchestration.warehouse.settings import REPO_ROOT
 from tests.conftest import copy_of, copy_seeds
@@ -24,11 +21,10 @@ from tests.conftest import copy_of, copy_seeds
 pytestmark = pytest.mark.slow
 FIGURE = "ndrs25-ai-core-value-2025"  # 1.2 trillion yuan, the first row of observations.csv
 ROW = f"{FIGURE},ai_core_industry_value,CN,ndrs_2025,2025-01-01,2025-12-31,flow,true,1.2,"
-WAIT = 600  # seconds; generous, the whole suite runs beside it
 
 
-class Watcher:
-    """The watch command running in its own process group (as a terminal runs it), its output read line by line."""
+class Watcher(Watching):
+    """The watch command over a folder with seeds, a published warehouse and a run history."""
 
     def __init__(self, root: Path):
         self.root, self.seeds = root, root / "seeds"
@@ -39,37 +35,7 @@ class Watcher:
             "SEEDS_DIR": str(self.seeds),
             "DAGSTER_HOME": str(root / "dagster_home"),  # never the repository's run history
         }
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "orchestration", "watch"],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.said: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-        self.expect("Watching")
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self.lines.put(line.rstrip("\n"))
-
-    def expect(self, fragment: str) -> str:
-        """The next line of a refresh or of the watcher that holds `fragment` (dbt's and Dagster's lines skipped)."""
-        deadline = time.monotonic() + WAIT
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=1)
-            except queue.Empty:
-                assert self.process.poll() is None, "the watcher ended:\n" + "\n".join(self.said[-40:])
-                continue
-            self.said.append(line)
-            if fragment in line:
-                return line
-        raise AssertionError(f"no line with {fragment!r} in {WAIT} s:\n" + "\n".join(self.said[-40:]))
+        super().__init__(env, cwd=REPO_ROOT)
 
     def edit(self, value: str) -> None:
         observations = self.seeds / "observations.csv"
@@ -89,12 +55,7 @@ class Watcher:
         with duckdb.connect(str(self.root / "data" / "warehouse.duckdb"), read_only=True) as connection:
             return connection.execute("select count(*) from audit.publish_log").fetchone()[0]
 
-    def interrupt(self) -> int:
-        """Ctrl-C as a terminal sends it (to the whole process group); the watcher's exit code."""
-        os.killpg(self.process.pid, signal.SIGINT)
-        return self.process.wait(timeout=WAIT)
-
-    def stop(self) -> None:
+    def kill(self) -> None:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
@@ -123,7 +84,7 @@ def _watched_copy(built: Path, folder: Path) -> Path:
 def watcher(built, tmp_path_factory):
     running = Watcher(_watched_copy(built, tmp_path_factory.mktemp("watched")))
     yield running
-    running.stop()
+    running.kill()
 
 
 def test_a_saved_edit_is_republished_and_recorded(watcher):
@@ -183,10 +144,13 @@ def test_ctrl_c_during_a_refresh_stops_the_watcher_leaving_no_process_or_lock(bu
         code = running.interrupt()
         output = "\n".join(running.said)
     finally:
-        running.stop()
+        running.kill()
 
     assert code == 0, output
     assert "Traceback" not in output
+    deadline = time.monotonic() + 30  # multiprocessing's resource tracker ends once it sees its parent gone
+    while _alive_in_group(running.process.pid) and time.monotonic() < deadline:
+        time.sleep(0.5)
     assert _alive_in_group(running.process.pid) == []
     held = acquire_refresh_lock(tmp_path / "data" / ".runs", "after-the-watcher", timeout_seconds=0)
     held.release()
