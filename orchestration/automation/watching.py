@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import watchfiles
 
 from orchestration.automation.instance import project_instance
@@ -46,7 +47,7 @@ def conflict_sentences(reader_path: Path) -> set[str]:
         return set()
     try:
         return {sentence for (sentence,) in duckdb_rows(reader_path)("select sentence from marts.mart_conflict")}
-    except Exception:  # noqa: BLE001 (a warehouse published before the conflicts mart existed has none to compare)
+    except duckdb.CatalogException:  # a warehouse published before the conflicts mart existed has none to compare
         return set()
 
 
@@ -92,7 +93,11 @@ def watch_seeds(stop: threading.Event | None = None, say: Callable[[str], None] 
 
         def refresh() -> None:
             started, before = time.monotonic(), conflict_sentences(engine.reader_path(paths))
-            done = _in_thread(lambda: refresh_once(defs, instance, changed_only=True, logs=logs))
+            try:
+                done = _in_thread(lambda: refresh_once(defs, instance, changed_only=True, logs=logs))
+            except Exception as error:  # noqa: BLE001 (outside any run: said, and the next save tries again)
+                say(f"{time.strftime('%H:%M:%S')} could not refresh: {type(error).__name__}: {error}")
+                return
             for warning in done.warnings:
                 say(f"warning: {warning}")
             if done.ran:
