@@ -7,6 +7,7 @@ by whoever builds it (orchestration/engines/).
 """
 
 import dagster as dg
+from dagster_dbt import DbtCliResource
 
 from orchestration import engines
 from orchestration.automation.jobs import (
@@ -35,9 +36,11 @@ def build_definitions(
     warehouse: WarehouseResource,
     executor: dg.ExecutorDefinition = dg.in_process_executor,
     serving_database: ServingDatabaseResource | None = None,
+    dbt: DbtCliResource | None = None,
 ) -> dg.Definitions:
     """The code location, for the warehouse at the given paths (tests pass temporary ones). With a serving database,
-    it also keeps the PostgreSQL copy for BI tools."""
+    it also keeps the PostgreSQL copy for BI tools. dbt runs as a process of its own unless `dbt` says otherwise
+    (orchestration/transform/in_process.py)."""
     serving = {"serving_database": serving_database} if serving_database else {}
     return dg.Definitions(
         assets=[
@@ -51,7 +54,7 @@ def build_definitions(
         jobs=[refresh_warehouse, rollback_warehouse, *([copy_to_serving_database] if serving_database else [])],
         schedules=[daily_refresh],
         sensors=[seed_files_changed, record_failed_runs],
-        resources={"dbt": dbt_cli(), "warehouse": warehouse, **serving},
+        resources={"dbt": dbt or dbt_cli(), "warehouse": warehouse, **serving},
         loggers={"console": logs.console},  # short on the terminal, in full in a log file
         # In-process: the steps share one DuckDB working file, which takes one writer at a time, the run's lock and
         # working file live for the whole run, and a step subprocess costs seconds here (benchmarks/executors.py).
@@ -59,7 +62,14 @@ def build_definitions(
     )
 
 
-def code_location() -> dg.Definitions:
+def code_location(dbt_in_process: bool = False) -> dg.Definitions:
     """The definitions on the engine WAREHOUSE_ENGINE chooses, with the PostgreSQL copy when SERVING_DATABASE_URL is
-    set: what Dagster loads (orchestration/definitions.py) and what the command line runs."""
-    return build_definitions(engines.warehouse(), serving_database=serving_database_from_settings())
+    set: what Dagster loads (orchestration/definitions.py) and what the command line runs. With `dbt_in_process`
+    (a long-lived process, `make watch`), dbt runs inside this process where the engine allows it."""
+    warehouse = engines.warehouse()
+    dbt = None
+    if dbt_in_process and warehouse.engine.dbt_in_process:
+        from orchestration.transform.in_process import in_process_dbt  # dbt's runner, imported only where it runs
+
+        dbt = in_process_dbt()
+    return build_definitions(warehouse, serving_database=serving_database_from_settings(), dbt=dbt)

@@ -81,7 +81,7 @@ def watch_seeds(stop: threading.Event | None = None, say: Callable[[str], None] 
     terminal = sys.stdout  # kept: a refresh sends dbt's own lines (which dagster-dbt echoes) to nowhere
     say = say or (lambda line: print(line, file=terminal, flush=True))
     _stop_on_signals(stop, say)
-    defs = code_location()
+    defs = code_location(dbt_in_process=True)
     warehouse = defs.resources["warehouse"]
     engine, paths = warehouse.engine, warehouse.paths
     # What a refresh would otherwise import on its first save (the input contracts use it).

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import ClassVar
 
 import duckdb
 
@@ -38,6 +40,8 @@ def run_environment(working_file: str | os.PathLike, run_id: str = "dbt-dev") ->
 
 class DuckDBEngine(Engine):
     """One DuckDB file per run and per publication."""
+
+    dbt_in_process: ClassVar[bool] = True
 
     def dbt_target_path(self, paths: Paths) -> Path:
         return paths.work_dir / "dbt_target"
@@ -71,6 +75,14 @@ class DuckDBEngine(Engine):
     def dbt_invocation(self, paths: Paths, run: Run) -> DbtInvocation:
         working_file = self._prepare_working_file(paths, run)
         return DbtInvocation(run_environment(working_file, run.run_id), [], lambda: _describer(working_file))
+
+    def release_dbt(self) -> None:
+        # dbt-duckdb keeps its database open from one invocation to the next; the working file is then described,
+        # published and renamed by this process, and the next run's file would be written through the old handle.
+        connections = sys.modules.get("dbt.adapters.duckdb.connections")  # loaded only when dbt ran in process
+        if connections is not None and connections.DuckDBConnectionManager._ENV is not None:  # noqa: SLF001
+            connections.DuckDBConnectionManager._ENV.close()  # noqa: SLF001 (dbt-duckdb offers no public close)
+            connections.DuckDBConnectionManager.close_all_connections()
 
     def publish(self, paths: Paths, run_id: str, records: list, keep_versions: int) -> Path:
         working = paths.working_path

@@ -30,6 +30,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
         )
     # dbt holds the DuckDB file until it exits, so the events are collected first and described afterwards.
     events = list(invocation.stream())
+    warehouse.engine.release_dbt()
     with on_engine.describer() as describe:
         yield from with_table_metadata(events, describe)
     if not invocation.is_successful():

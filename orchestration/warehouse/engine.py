@@ -63,6 +63,8 @@ class Engine(dg.ConfigurableResource):
 
     # Whether a run must rebuild the whole warehouse whatever changed (it cannot start from the published one).
     rebuilds_everything: ClassVar[bool] = False
+    # Whether a long-lived process may run dbt inside itself (orchestration/transform/in_process.py) on this engine.
+    dbt_in_process: ClassVar[bool] = False
 
     def dbt_target_path(self, paths: Paths) -> Path:
         """dbt's artifacts, log and parsed project, kept from run to run."""
@@ -99,6 +101,10 @@ class Engine(dg.ConfigurableResource):
 
     def dbt_invocation(self, paths: Paths, run: Run) -> DbtInvocation:
         raise NotImplementedError
+
+    def release_dbt(self) -> None:
+        """Let go of what dbt, run in this process (orchestration/transform/in_process.py), still holds of the run's
+        warehouse once an invocation has ended; nothing for a dbt process, which has exited."""
 
     def publish(self, paths: Paths, run_id: str, records: list, keep_versions: int) -> Path:
         """The run's warehouse, audited, becomes the publication in one atomic step; the previous one is kept."""
