@@ -1,12 +1,13 @@
 """`make watch`: one long-lived process that republishes the warehouse each time a seed file is saved.
 
-It loads what every refresh needs once (the definitions, Great Expectations, the project's run history), then watches
-the seed folder with `watchfiles`. Each save runs the refresh `refresh --changed` runs (orchestration/automation/
-refreshing.py): the same selection, input contracts, dbt build, checks, lock and write–audit–publish, recorded in the
-project's run history like any other run. Saves that follow one another within QUIET_MS make one refresh, and saves
-during a refresh make the next one. Each refresh prints one line: what changed, how long it took, the checks' counts
-and any conflict it published that was not there before; a refresh that fails says why in one line, publishes nothing,
-and the watcher goes on. The whole log of every run is in the log file beside the published warehouse.
+It loads what every refresh needs once (the definitions, Great Expectations, dbt's parsed project, the project's run
+history), then watches the seed folder with `watchfiles`. Each save runs the refresh `refresh --changed` runs
+(orchestration/automation/refreshing.py): the same selection, input contracts, dbt build, checks, lock and
+write–audit–publish, recorded in the project's run history like any other run. Saves that follow one another within
+QUIET_MS make one refresh, and saves during a refresh make the next one. Each refresh prints one line: what changed, how
+long it took, the checks' counts and any conflict it published that was not there before; a refresh that fails says why
+in one line, publishes nothing, and the watcher goes on. The whole log of every run is in the log file beside the
+published warehouse.
 
 Ctrl-C (or SIGTERM) stops the watcher once the refresh under way has ended, so that no run is left half-recorded; a
 second one stops it at once (publication is kill-safe: the published warehouse is the old or the new one, whole).
@@ -21,6 +22,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -126,24 +128,16 @@ def watch_seeds(stop: threading.Event | None = None, say: Callable[[str], None] 
 
 
 def _in_thread(work: Callable[[], Refreshed]) -> Refreshed:
-    """`work` run in a thread of its own, the main thread waiting for it: Dagster, run on the main thread, takes
-    Ctrl-C over for the length of a run and forgets it afterwards; here the main thread keeps it."""
-    result: list[Refreshed] = []
-    failure: list[BaseException] = []
+    """`work` run in a thread of its own, its standard output sent nowhere, the main thread waiting for it: Dagster,
+    run on the main thread, takes Ctrl-C over for the length of a run and forgets it afterwards; here the main thread
+    keeps it."""
 
-    def run() -> None:
-        try:
-            with open(os.devnull, "w") as nowhere, contextlib.redirect_stdout(nowhere):
-                result.append(work())
-        except BaseException as error:  # noqa: BLE001 (handed to the main thread)
-            failure.append(error)
+    def quietly() -> Refreshed:
+        with open(os.devnull, "w") as nowhere, contextlib.redirect_stdout(nowhere):
+            return work()
 
-    thread = threading.Thread(target=run, name="refresh")
-    thread.start()
-    thread.join()
-    if failure:
-        raise failure[0]
-    return result[0]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="refresh") as pool:
+        return pool.submit(quietly).result()
 
 
 def _stop_on_signals(stop: threading.Event, say: Callable[[str], None]) -> None:
@@ -156,7 +150,3 @@ def _stop_on_signals(stop: threading.Event, say: Callable[[str], None]) -> None:
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, handle)
-
-
-if __name__ == "__main__":
-    sys.exit(watch_seeds())

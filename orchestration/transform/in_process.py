@@ -20,7 +20,11 @@ from pathlib import Path
 import orjson
 from dagster._utils import pushd
 from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation
-from dagster_dbt.asset_utils import extract_runtime_selection_from_args, get_updated_cli_invocation_params_for_context
+from dagster_dbt.asset_utils import (
+    DBT_INDIRECT_SELECTION_ENV,
+    extract_runtime_selection_from_args,
+    get_updated_cli_invocation_params_for_context,
+)
 from dagster_dbt.dbt_manifest import validate_manifest
 from dbt.cli.main import dbtRunner
 from dbt_common.events.functions import msg_to_dict
@@ -86,7 +90,7 @@ class InProcessDbtResource(OfflineDbtCliResource):
             "DBT_LOG_PATH": os.fspath(target_path),
             "DBT_PROFILES_DIR": os.fspath(self.profiles_dir or project_dir),
             "DBT_PROJECT_DIR": os.fspath(project_dir),
-            **({"DBT_INDIRECT_SELECTION": params.indirect_selection} if params.indirect_selection else {}),
+            **({DBT_INDIRECT_SELECTION_ENV: params.indirect_selection} if params.indirect_selection else {}),
         }
         arguments = [*self.global_config_flags, *cleaned, *params.selection_args]
         with _ONE_AT_A_TIME, pushd(str(project_dir)), environment(variables):
